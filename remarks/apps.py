@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RemarksConfig(AppConfig):
+    name = "remarks"
+    verbose_name = _("Remarks and suggestions")

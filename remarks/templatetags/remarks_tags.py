@@ -1,0 +1,49 @@
+from django import template
+from django.utils.translation import gettext as _
+
+from remarks.models import RemarkEvent
+from remarks.workflow import Action, Status
+
+register = template.Library()
+
+_EVENT_TEXT = {
+    RemarkEvent.Kind.SUBMIT: lambda p: _("filed the remark; registered on %(date)s") % {"date": p.get("registered_on", "")},
+    RemarkEvent.Kind.COMMENT: lambda p: _("commented"),
+    RemarkEvent.Kind.ATTACH: lambda p: _("attached a file"),
+    Action.ACCEPT: lambda p: _("accepted and routed to %(agency)s") % {"agency": p.get("agency", "")},
+    Action.REASSIGN: lambda p: _("reassigned to %(agency)s") % {"agency": p.get("agency", "")},
+    Action.REQUEST_INFO: lambda p: _("asked the author for clarification"),
+    Action.PROVIDE_INFO: lambda p: _("answered the clarification request"),
+    Action.ESCALATE: lambda p: _("escalated to the interagency commission; competent body: %(agency)s")
+    % {"agency": p.get("competent_agency", "")},
+    Action.COMMISSION_DECIDE: lambda p: _("recorded the commission's decision (protocol № %(protocol)s)")
+    % {"protocol": p.get("session", "")},
+    Action.RESOLVE: lambda p: _("resolved with the official response %(number)s") % {"number": p.get("outgoing_number", "")},
+    Action.DECLINE: lambda p: _("declined with the official response %(number)s") % {"number": p.get("outgoing_number", "")},
+    Action.MARK_DUPLICATE: lambda p: _("marked as a duplicate of %(original)s") % {"original": p.get("original", "")},
+    Action.WITHDRAW: lambda p: _("withdrew the remark"),
+    Action.REOPEN: lambda p: _("disputed the answer and reopened the remark"),
+    Action.EXTEND_DEADLINE: lambda p: _("extended the deadline to %(date)s") % {"date": p.get("due_date", "")},
+}
+
+
+@register.simple_tag
+def event_summary(event: RemarkEvent) -> str:
+    describe = _EVENT_TEXT.get(event.action)
+    return describe(event.payload or {}) if describe else event.action
+
+
+@register.filter
+def status_label(value: str) -> str:
+    try:
+        return Status(value).label
+    except ValueError:
+        return value
+
+
+@register.simple_tag
+def actor_name(user) -> str:
+    if user is None:
+        return _("the system")
+    profile = getattr(user, "commissioner", None)
+    return (profile.full_name if profile else "") or user.get_full_name() or user.get_username()

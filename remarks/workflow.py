@@ -1,0 +1,191 @@
+"""The remark workflow as data: which action leads from which states to which, and who may.
+
+This is the only module that knows the states and the transitions. Views, forms,
+templates, services and tests read these tables; nothing else compares status strings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    NEEDS_INFO = "needs_info", _("Awaiting clarification")
+    ESCALATED = "escalated", _("With the interagency commission")
+    RESOLVED = "resolved", _("Resolved")
+    DECLINED = "declined", _("Declined")
+    DUPLICATE = "duplicate", _("Duplicate")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN = frozenset({Status.SUBMITTED, Status.IN_REVIEW, Status.NEEDS_INFO, Status.ESCALATED})
+CLOSED = frozenset({Status.RESOLVED, Status.DECLINED, Status.DUPLICATE, Status.WITHDRAWN})
+# The clock stops while the author is asked for clarification (the due date moves on
+# return) and while the interagency commission holds the remark (its decision sets a new
+# deadline), so a remark can only be overdue in these states.
+CLOCK_RUNNING = frozenset({Status.SUBMITTED, Status.IN_REVIEW})
+# States in which the remark has been routed to an executing agency that works it.
+ROUTED = frozenset({Status.IN_REVIEW, Status.NEEDS_INFO})
+# Closing states that count as "resolved" in the headline figure.
+RESOLVED_STATES = frozenset({Status.RESOLVED})
+
+
+class Role(models.TextChoices):
+    """A user's role towards one remark (see remarks.selectors.roles_on)."""
+
+    AUTHOR = "author", _("Author")
+    COORDINATOR = "coordinator", _("Coordinator")
+    OFFICER = "officer", _("Officer of the executing agency")
+    HEAD = "head", _("Head of the executing agency")
+    SECRETARY = "secretary", _("Commission secretary")
+
+
+class Action(models.TextChoices):
+    ACCEPT = "accept", pgettext_lazy("action", "Accept and route")
+    REASSIGN = "reassign", pgettext_lazy("action", "Reassign")
+    REQUEST_INFO = "request_info", pgettext_lazy("action", "Request clarification")
+    PROVIDE_INFO = "provide_info", pgettext_lazy("action", "Answer the clarification request")
+    ESCALATE = "escalate", pgettext_lazy("action", "Escalate to the interagency commission")
+    COMMISSION_DECIDE = "commission_decide", pgettext_lazy("action", "Record the commission's decision")
+    RESOLVE = "resolve", pgettext_lazy("action", "Resolve with an official response")
+    DECLINE = "decline", pgettext_lazy("action", "Decline with an official response")
+    MARK_DUPLICATE = "mark_duplicate", pgettext_lazy("action", "Mark as duplicate")
+    WITHDRAW = "withdraw", pgettext_lazy("action", "Withdraw")
+    REOPEN = "reopen", pgettext_lazy("action", "Dispute the answer and reopen")
+    EXTEND_DEADLINE = "extend_deadline", pgettext_lazy("action", "Extend the deadline")
+
+
+class Outcome(models.TextChoices):
+    """What the interagency commission decided for one remark."""
+
+    HAND_OVER = "hand_over", _("Hand over to the competent agency")
+    RESOLVE = "resolve", _("Resolved by the commission's decision")
+    DECLINE = "decline", _("Declined by the commission")
+
+
+COMMISSION_OUTCOME_STATUS = {
+    Outcome.HAND_OVER: Status.IN_REVIEW,
+    Outcome.RESOLVE: Status.RESOLVED,
+    Outcome.DECLINE: Status.DECLINED,
+}
+
+# The state the remark returns to after the author answers a clarification request is the
+# one it came from; RETURN marks that target in the table.
+RETURN = "return"
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: Action
+    sources: frozenset[Status]
+    targets: tuple[str, ...]
+    roles: frozenset[Role]
+    inputs: tuple[str, ...]
+    # The action issues an official response with an outgoing number when it closes.
+    response: bool = False
+
+    @property
+    def target(self) -> str:
+        return self.targets[0]
+
+
+def _t(action, sources, targets, roles, inputs, response=False) -> Transition:
+    return Transition(action, frozenset(sources), tuple(targets), frozenset(roles), tuple(inputs), response)
+
+
+S, R, A = Status, Role, Action
+TRANSITIONS: dict[Action, Transition] = {
+    t.action: t
+    for t in (
+        _t(A.ACCEPT, [S.SUBMITTED], [S.IN_REVIEW], [R.COORDINATOR], ["agency"]),
+        _t(A.REASSIGN, [S.IN_REVIEW], [S.IN_REVIEW], [R.COORDINATOR, R.HEAD], ["agency_or_assignee"]),
+        _t(A.REQUEST_INFO, [S.SUBMITTED, S.IN_REVIEW], [S.NEEDS_INFO], [R.COORDINATOR, R.OFFICER, R.HEAD], ["text"]),
+        _t(A.PROVIDE_INFO, [S.NEEDS_INFO], [RETURN], [R.AUTHOR], ["text"]),
+        _t(A.ESCALATE, [S.SUBMITTED, S.IN_REVIEW], [S.ESCALATED], [R.COORDINATOR],
+           ["commission", "competent_agency", "text"]),
+        _t(A.COMMISSION_DECIDE, [S.ESCALATED], [S.IN_REVIEW, S.RESOLVED, S.DECLINED], [R.SECRETARY],
+           ["session", "outcome", "competent_agency", "text"], response=True),
+        _t(A.RESOLVE, [S.IN_REVIEW], [S.RESOLVED], [R.OFFICER, R.HEAD, R.COORDINATOR], ["text"], response=True),
+        _t(A.DECLINE, [S.SUBMITTED, S.IN_REVIEW], [S.DECLINED], [R.COORDINATOR, R.HEAD], ["text"], response=True),
+        _t(A.MARK_DUPLICATE, [S.SUBMITTED, S.IN_REVIEW, S.NEEDS_INFO], [S.DUPLICATE], [R.COORDINATOR],
+           ["original"]),
+        _t(A.WITHDRAW, [S.SUBMITTED, S.IN_REVIEW, S.NEEDS_INFO], [S.WITHDRAWN], [R.AUTHOR], ["text"]),
+        _t(A.REOPEN, [S.RESOLVED, S.DECLINED], [S.IN_REVIEW], [R.AUTHOR], ["text"]),
+        _t(A.EXTEND_DEADLINE, [S.IN_REVIEW], [S.IN_REVIEW], [R.HEAD], ["due_date", "text"]),
+    )
+}
+del S, R, A
+
+REOPEN_WINDOW_DAYS = 30
+EXTENSION_LIMIT_MONTHS = 2
+
+
+def is_open(status: str) -> bool:
+    return status in OPEN
+
+
+def is_closed(status: str) -> bool:
+    return status in CLOSED
+
+
+def transitions_from(status: str) -> list[Transition]:
+    return [t for t in TRANSITIONS.values() if status in t.sources]
+
+
+def allowed(action: Action, status: str, roles: set[Role] | frozenset[Role]) -> bool:
+    """The table alone: may someone with these roles take this action in this state?"""
+    t = TRANSITIONS[action]
+    return status in t.sources and bool(t.roles & set(roles))
+
+
+def closes(transition: Transition, target: str) -> bool:
+    return target in CLOSED and transition.response
+
+
+def target_status(transition: Transition, *, return_to: str | None = None, outcome: str | None = None) -> str:
+    if transition.action == Action.COMMISSION_DECIDE:
+        return COMMISSION_OUTCOME_STATUS[Outcome(outcome)]
+    if transition.target == RETURN:
+        return return_to or Status.IN_REVIEW
+    return transition.target
+
+
+# Guards: rules that depend on the remark rather than on its state alone. Each returns
+# None when the action may go ahead, or the message that explains why not.
+
+
+def reopen_window_guard(closed_at: dt.datetime | None, now: dt.datetime):
+    if closed_at is None or now - closed_at > dt.timedelta(days=REOPEN_WINDOW_DAYS):
+        return _("A closed remark can be disputed only within %(days)s days of its closing.") % {
+            "days": REOPEN_WINDOW_DAYS
+        }
+    return None
+
+
+def duplicate_guard(remark_pk: int, original_pk: int | None, original_chain: list[int]):
+    """`original_chain` is the original followed by what it is itself a duplicate of."""
+    if original_pk is None:
+        return _("Choose the original remark.")
+    if original_pk == remark_pk:
+        return _("A remark cannot be a duplicate of itself.")
+    if remark_pk in original_chain:
+        return _("That remark is already a duplicate of this one; marking this one would make a cycle.")
+    return None
+
+
+def extension_guard(new_due: dt.date | None, current_due: dt.date | None, limit: dt.date):
+    if new_due is None:
+        return _("Give the new due date.")
+    if current_due and new_due <= current_due:
+        return _("The new due date must be later than the current one.")
+    if new_due > limit:
+        return _("The deadline can be extended to at most two months after submission (%(limit)s).") % {
+            "limit": limit.isoformat()
+        }
+    return None
