@@ -126,6 +126,11 @@ class CommissionDecision(models.Model):
     text = models.TextField(_("decision"))
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The official response a closing decision issued, with its outgoing number; none for a hand-over.
+    response = models.OneToOneField(
+        "remarks.Response", verbose_name=_("official response"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="commission_decision",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

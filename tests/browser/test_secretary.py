@@ -1,0 +1,47 @@
+"""The commission's secretary in a real browser: log in, open the session, record a decision."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from remarks import services
+from remarks.models import Remark, Response
+from remarks.workflow import Status
+from tests.conftest import PASSWORD
+
+# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # The system Chromium (closed network: no downloaded Playwright browsers), whatever the
+    # shared browser conftest sets besides.
+    return {"executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"), **browser_type_launch_args}
+
+
+def test_secretary_records_a_closing_decision_from_the_browser(page, live_server, world, secretary, remark_in):
+    remark = remark_in(Status.ESCALATED, title="Driving licence cannot be renewed abroad")
+    services.session_agenda_add(session=world.session, remarks=[remark], actor=secretary)
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill(secretary.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/commission/")
+    assert remark.reference in page.content()
+
+    page.get_by_role("link", name="№ 1").click()
+    card = page.locator(f"#remark-{remark.pk}")
+    card.get_by_text("Record the commission's decision").click()
+    card.get_by_label("Resolved by the commission's decision").check()
+    card.get_by_label("Decision text").fill("The commission asks MJ to change the rules; the remark is resolved.")
+    card.get_by_role("button", name="Record the decision").click()
+
+    page.wait_for_url(f"{live_server.url}/commission/sessions/{world.session.pk}/")
+    assert "is recorded" in page.locator(".messages").inner_text()
+    response = Response.objects.get(remark=remark)
+    assert response.outgoing_number in page.locator(f"#remark-{remark.pk}").inner_text()
+    assert Remark.objects.get(pk=remark.pk).status == Status.RESOLVED
