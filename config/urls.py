@@ -16,3 +16,4 @@ urlpatterns = [
     path("help/", include("remarks.urls_help")),
     path("admin/", admin.site.urls),
 ]
+handler500 = "config.views.server_error"

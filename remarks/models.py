@@ -157,8 +157,8 @@ class Remark(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=list(CLOSED), closed_at__isnull=False)
-                | (~Q(status__in=list(CLOSED)) & Q(closed_at__isnull=True)),
+                condition=Q(status__in=sorted(CLOSED), closed_at__isnull=False)
+                | (~Q(status__in=sorted(CLOSED)) & Q(closed_at__isnull=True)),
                 name="remark_closed_iff_closed_at",
             ),
             models.CheckConstraint(
@@ -244,6 +244,7 @@ class RemarkEvent(AppendOnly):
         COMMENT = "comment", _("Commented")
         ATTACH = "attach", _("Attached a file")
         MEASURE = "measure", _("Resolved by a systemic measure")
+        CONFIRM = "confirm", _("Confirmed the fix")
 
     remark = models.ForeignKey(Remark, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
@@ -320,6 +321,26 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return self.content_type.startswith("image/")
+
+
+def draft_upload_path(instance, filename: str) -> str:
+    return f"drafts/{timezone.now():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class DraftUpload(models.Model):
+    """A checked file of a remark form that came back with errors, kept until the same form
+    (its submission token) is submitted successfully, so nothing attached is lost."""
+
+    token = models.UUIDField(db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to=draft_upload_path, max_length=255)
+    name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
 
 
 class Support(models.Model):

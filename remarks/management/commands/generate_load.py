@@ -1,0 +1,256 @@
+"""Synthetic remarks for benchmarks: realistic volume that obeys the workflow's invariants.
+
+    manage.py generate_load --remarks 100000
+
+Closed remarks carry official responses whose outgoing numbers are gap-free per agency and
+year, every remark has its history, due dates come from the deadline rules, and references
+are sequential per year. Rows go in with bulk inserts. The command refuses to touch a
+database that holds real (non-generated) remarks unless --force is given."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import time
+from collections import defaultdict
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.models import Agency, AgencyMembership, Commission, Service
+from commissioners.models import Commissioner, Region
+from remarks import deadlines
+from remarks.models import Attachment, Category, Comment, Remark, RemarkEvent, Response, Sequence, Support
+from remarks.workflow import CLOSED, Action, Status
+
+User = get_user_model()
+BATCH = 2000
+
+# Share of remarks in each state; newer remarks are more often still open.
+STATUS_WEIGHTS = [
+    (Status.RESOLVED, 46), (Status.DECLINED, 6), (Status.DUPLICATE, 3), (Status.WITHDRAWN, 3),
+    (Status.IN_REVIEW, 20), (Status.NEEDS_INFO, 5), (Status.ESCALATED, 4), (Status.SUBMITTED, 13),
+]
+WORDS = ("портал", "қызмет", "өтініш", "тіркеу", "емхана", "жүргізуші", "куәлік", "кезек", "ХҚКО", "e-gov",
+         "төлем", "анықтама", "қосымша", "интерфейс", "нөмір", "жауап", "мерзім", "құжат", "регистрация",
+         "услуга", "ошибка", "оплата", "очередь", "справка", "приложение", "заявка", "статус", "ответ")
+
+
+class Command(BaseCommand):
+    help = "Generate synthetic remarks (bulk inserts) for benchmarks."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--remarks", type=int, default=1000)
+        parser.add_argument("--commissioners", type=int, default=300)
+        parser.add_argument("--agencies", type=int, default=12)
+        parser.add_argument("--services", type=int, default=40)
+        parser.add_argument("--events-per-remark", type=int, default=1,
+                            help="Extra history events (comments) per remark on average.")
+        parser.add_argument("--years", type=int, default=3)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--force", action="store_true", help="Run even if the database holds real remarks.")
+
+    def handle(self, *args, **options):
+        if Remark.objects.filter(generated=False).exists() and not options["force"]:
+            raise CommandError("This database holds real remarks; refusing to add synthetic ones (use --force).")
+        started = time.monotonic()
+        rng = random.Random(options["seed"])
+        with transaction.atomic():
+            world = self._world(rng, options)
+        created = 0
+        total = options["remarks"]
+        plan = self._plan(rng, total, options["years"])
+        for start in range(0, total, 10_000):
+            with transaction.atomic():
+                created += self._chunk(rng, world, plan[start:start + 10_000], options)
+            self.stdout.write(f"  {created} remarks…")
+        self.stdout.write(self.style.SUCCESS(
+            f"Generated {created} remarks in {time.monotonic() - started:.1f} s "
+            f"({Remark.objects.count()} in the database)."))
+
+    # --- reference data ------------------------------------------------------------
+
+    def _world(self, rng, options):
+        password = make_password(settings.SEED_DEMO_PASSWORD)
+        ministry = Agency.objects.filter(is_ministry=True).first() or Agency.objects.create(
+            code="MDDIAI", is_ministry=True, kind=Agency.Kind.MINISTRY, name_kk="Цифрлық даму министрлігі",
+            name_ru="Министерство цифрового развития", name_en="Ministry of Digital Development")
+        agencies = []
+        for n in range(options["agencies"]):
+            agency, _ = Agency.objects.get_or_create(code=f"GEN{n:02d}", defaults={
+                "kind": Agency.Kind.OTHER, "name_kk": f"Ведомство {n}", "name_ru": f"Ведомство {n}",
+                "name_en": f"Agency {n}"})
+            agencies.append(agency)
+        categories = list(Category.objects.all()) or [
+            Category.objects.create(code=f"sector-{n}", name_kk=f"Сала {n}", name_ru=f"Отрасль {n}",
+                                    name_en=f"Sector {n}") for n in range(6)]
+        services = []
+        for n in range(options["services"]):
+            service, _ = Service.objects.get_or_create(code=f"gen-service-{n}", defaults={
+                "owner": agencies[n % len(agencies)], "category": categories[n % len(categories)],
+                "name_kk": f"Қызмет {n}", "name_ru": f"Услуга {n}", "name_en": f"Service {n}"})
+            services.append(service)
+        commission = Commission.objects.filter(host=ministry).first() or Commission.objects.create(
+            host=ministry, name_kk="ВАК", name_ru="МВК", name_en="Interagency commission")
+
+        def users(prefix, count):
+            existing = {u.username: u for u in User.objects.filter(username__startswith=prefix)}
+            new = [User(username=f"{prefix}{n:04d}", first_name=prefix.capitalize(), last_name=f"№{n}",
+                        email=f"{prefix}{n:04d}@example.kz", password=password)
+                   for n in range(count) if f"{prefix}{n:04d}" not in existing]
+            User.objects.bulk_create(new, batch_size=BATCH)
+            return list(User.objects.filter(username__startswith=prefix).order_by("username")[:count])
+
+        commissioners = users("gencom", options["commissioners"])
+        have_profile = set(Commissioner.objects.filter(user__in=commissioners).values_list("user_id", flat=True))
+        regions = list(Region.values)
+        Commissioner.objects.bulk_create([
+            Commissioner(user=u, full_name=f"Комиссар {u.username[-4:]}", region=rng.choice(regions),
+                         background=rng.choice(list(Commissioner.Background.values)),
+                         appointed_on=dt.date(2024, 1, 15))
+            for u in commissioners if u.pk not in have_profile], batch_size=BATCH)
+        officers = users("genofficer", len(agencies))
+        coordinator = users("gencoordinator", 1)[0]
+        memberships = [AgencyMembership(user=o, agency=a, role=AgencyMembership.Role.OFFICER)
+                       for o, a in zip(officers, agencies, strict=True)]
+        memberships.append(AgencyMembership(user=coordinator, agency=ministry, role=AgencyMembership.Role.COORDINATOR))
+        AgencyMembership.objects.bulk_create(memberships, ignore_conflicts=True)
+        return {"ministry": ministry, "agencies": agencies, "services": services, "commission": commission,
+                "commissioners": commissioners, "officer_of": dict(zip([a.pk for a in agencies], officers)),
+                "coordinator": coordinator}
+
+    # --- remarks -------------------------------------------------------------------
+
+    def _plan(self, rng, total, years):
+        """Submission moments over the last `years`, oldest first, so references follow the calendar."""
+        now = timezone.now()
+        span = years * 365 * 86400
+        moments = sorted(now - dt.timedelta(seconds=rng.randrange(3600, span)) for _ in range(total))
+        return moments
+
+    def _chunk(self, rng, world, moments, options):
+        now = timezone.now()
+        today = timezone.localdate()
+        statuses, weights = zip(*STATUS_WEIGHTS, strict=True)
+        next_reference = self._next_numbers("R")
+        remarks, fates = [], []
+        for submitted in moments:
+            age_days = (now - submitted).days
+            status = rng.choices(statuses, weights)[0]
+            if age_days > 120 and status in (Status.SUBMITTED, Status.NEEDS_INFO):
+                status = Status.RESOLVED
+            service = rng.choice(world["services"])
+            registered = deadlines.registration_date(submitted)
+            year = deadlines.local_date(submitted).year
+            number = next_reference[year] = next_reference[year] + 1
+            routed = status not in (Status.SUBMITTED, Status.WITHDRAWN, Status.DUPLICATE, Status.ESCALATED)
+            closed_at = None
+            if status in CLOSED:
+                closed_at = min(submitted + dt.timedelta(days=rng.randint(2, 40), hours=rng.randint(0, 6)), now)
+            due = deadlines.answer_due(registered)
+            author = rng.choice(world["commissioners"])
+            supporters = [u for u in rng.sample(world["commissioners"], rng.choice((0, 0, 0, 1, 1, 2, 3, 5)))
+                          if u.pk != author.pk]
+            remarks.append(Remark(
+                reference=f"R-{year}-{number:05d}", kind=rng.choice(("remark", "remark", "suggestion")),
+                language=rng.choice(("kk", "kk", "ru")),
+                title=" ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 9))).capitalize(),
+                description=" ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 60))),
+                category_id=service.category_id, service=service, proposed_agency_id=service.owner_id,
+                agency_id=service.owner_id if routed else None,
+                assignee=world["officer_of"].get(service.owner_id) if routed else None,
+                author=author, status=status,
+                return_status=Status.IN_REVIEW if status == Status.NEEDS_INFO else "",
+                paused_on=today if status == Status.NEEDS_INFO else None,
+                submitted_at=submitted, registered_on=registered, routing_due=deadlines.routing_due(registered),
+                due_date=due, closed_at=closed_at, updated_at=closed_at or submitted,
+                commission=world["commission"] if status == Status.ESCALATED else None,
+                competent_agency=rng.choice(world["agencies"]) if status == Status.ESCALATED else None,
+                support_count=len(supporters), generated=True,
+            ))
+            fates.append(supporters)
+        # A duplicate must name its original when it is written: originals go in first.
+        originals = [r for r in remarks if r.status != Status.DUPLICATE]
+        Remark.objects.bulk_create(originals, batch_size=BATCH)
+        duplicates = [r for r in remarks if r.status == Status.DUPLICATE]
+        for remark in duplicates:
+            remark.duplicate_of = rng.choice(originals)
+        Remark.objects.bulk_create(duplicates, batch_size=BATCH)
+
+        events, responses, supports, comments, attachments = [], [], [], [], []
+        next_outgoing = {}
+        coordinator = world["coordinator"]
+        numbered = []  # (response, event) pairs, numbered below in the order they were sent
+        for remark, supporters in zip(remarks, fates, strict=True):
+            events.append(RemarkEvent(remark=remark, actor=remark.author, action=RemarkEvent.Kind.SUBMIT,
+                                      to_status=Status.SUBMITTED, created_at=remark.submitted_at,
+                                      payload={"registered_on": remark.registered_on.isoformat()}))
+            step = remark.submitted_at + dt.timedelta(hours=20)
+            if remark.agency_id:
+                events.append(RemarkEvent(remark=remark, actor=coordinator, action=Action.ACCEPT,
+                                          from_status=Status.SUBMITTED, to_status=Status.IN_REVIEW,
+                                          created_at=step, payload={"agency": str(remark.agency_id)}))
+            for n in range(rng.randint(0, 2 * options["events_per_remark"])):
+                created = remark.submitted_at + dt.timedelta(hours=22 + n)
+                comments.append(Comment(remark=remark, author=remark.author, body="Толықтыру: " + rng.choice(WORDS),
+                                        created_at=created, internal=False))
+                events.append(RemarkEvent(remark=remark, actor=remark.author, action=RemarkEvent.Kind.COMMENT,
+                                          created_at=created))
+            last = Status.IN_REVIEW if remark.agency_id else Status.SUBMITTED
+            if remark.status == Status.NEEDS_INFO:
+                events.append(RemarkEvent(remark=remark, actor=coordinator, action=Action.REQUEST_INFO,
+                                          from_status=last, to_status=Status.NEEDS_INFO, text="Скриншот жіберіңіз.",
+                                          created_at=step + dt.timedelta(days=1)))
+            elif remark.status == Status.ESCALATED:
+                events.append(RemarkEvent(remark=remark, actor=coordinator, action=Action.ESCALATE, from_status=last,
+                                          to_status=Status.ESCALATED, text="Басқа органның құзыры.",
+                                          created_at=step))
+            elif remark.status in CLOSED:
+                action = {Status.RESOLVED: Action.RESOLVE, Status.DECLINED: Action.DECLINE,
+                          Status.DUPLICATE: Action.MARK_DUPLICATE, Status.WITHDRAWN: Action.WITHDRAW}[remark.status]
+                event = RemarkEvent(remark=remark, actor=coordinator, action=action, from_status=last,
+                                    to_status=remark.status, created_at=remark.closed_at, payload={})
+                events.append(event)
+                if remark.status in (Status.RESOLVED, Status.DECLINED):
+                    agency_id = remark.agency_id or world["ministry"].pk
+                    response = Response(remark=remark, agency_id=agency_id, action=action,
+                                        year=deadlines.local_date(remark.closed_at).year, body="Ескертуіңіз қаралды, кемшілік жойылды.",
+                                        signed_by=world["officer_of"].get(agency_id, coordinator),
+                                        sent_at=remark.closed_at)
+                    responses.append(response)
+                    numbered.append((response, event))
+            supports.extend(Support(remark=remark, user=u, created_at=remark.submitted_at) for u in supporters)
+            if rng.random() < 0.1:
+                attachments.append(Attachment(remark=remark, uploaded_by=remark.author, file="attachments/none",
+                                              original_name="screenshot.png", content_type="image/png",
+                                              size=rng.randint(20_000, 900_000), created_at=remark.submitted_at))
+        # Outgoing numbers in the order the responses were sent, per agency and year, gap-free.
+        codes = {a.pk: a.code for a in [world["ministry"], *world["agencies"]]}
+        for response, event in sorted(numbered, key=lambda pair: pair[0].sent_at):
+            key = (codes[response.agency_id], response.year)
+            if key not in next_outgoing:
+                next_outgoing[key] = self._last_value(*key)
+            next_outgoing[key] += 1
+            response.sequence = next_outgoing[key]
+            response.outgoing_number = f"{key[0]}-{key[1]}-{next_outgoing[key]:05d}"
+            event.payload = {"outgoing_number": response.outgoing_number}
+        RemarkEvent.objects.bulk_create(events, batch_size=BATCH)
+        Response.objects.bulk_create(responses, batch_size=BATCH)
+        Support.objects.bulk_create(supports, batch_size=BATCH, ignore_conflicts=True)
+        Comment.objects.bulk_create(comments, batch_size=BATCH)
+        Attachment.objects.bulk_create(attachments, batch_size=BATCH)
+        for (code, year), value in next_outgoing.items():
+            Sequence.objects.update_or_create(series=code, year=year, defaults={"last_value": value})
+        for year, value in next_reference.items():
+            Sequence.objects.update_or_create(series="R", year=year, defaults={"last_value": value})
+        return len(remarks)
+
+    def _next_numbers(self, series):
+        return defaultdict(int, dict(Sequence.objects.filter(series=series).values_list("year", "last_value")))
+
+    def _last_value(self, series, year):
+        return Sequence.objects.filter(series=series, year=year).values_list("last_value", flat=True).first() or 0
