@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -22,6 +23,7 @@ from remarks.models import (
     Attachment,
     Category,
     Comment,
+    DraftUpload,
     Measure,
     Notification,
     OutboxEmail,
@@ -271,7 +273,7 @@ def remark_transition(*, remark: Remark, action: str, actor, now: dt.datetime | 
         if session.commission_id != current.commission_id:
             raise TransitionError(_("That session belongs to another commission."), field="session")
         deadline = inputs.get("deadline")
-        CommissionDecision.objects.create(
+        decision = CommissionDecision.objects.create(
             session=session, remark=current, outcome=outcome, competent_agency=competent, text=text,
             deadline=deadline, decided_by=actor,
         )
@@ -311,6 +313,14 @@ def remark_transition(*, remark: Remark, action: str, actor, now: dt.datetime | 
         due = deadlines.answer_due(today)
         changes.update(due_date=due, reopen_count=current.reopen_count + 1)
         payload.update(due_date=due.isoformat())
+        if current.agency_id is None:
+            # Answered before it was ever routed (declined at triage, or closed by the
+            # commission): "in review" needs a holder, so the dispute goes to the competent
+            # body the commission named, else to the body that signed the disputed answer.
+            last = current.responses.order_by("-pk").select_related("agency").first()
+            agency = current.competent_agency or (last.agency if last else current.proposed_agency)
+            changes.update(agency=agency)
+            payload.update(agency=agency.code)
 
     elif action == Action.EXTEND_DEADLINE:
         _required(inputs, "text", _("Give the reason for the extension."))
@@ -321,6 +331,9 @@ def remark_transition(*, remark: Remark, action: str, actor, now: dt.datetime | 
         changes.update(due_date=new_due)
         payload.update(previous_due_date=current.due_date.isoformat(), due_date=new_due.isoformat())
 
+    if seen_status == Status.NEEDS_INFO and target != Status.NEEDS_INFO:
+        # Leaving the pause by any way (answer, withdrawal, duplicate): forget where it was.
+        changes.update(return_status="", paused_on=None)
     if target in workflow.CLOSED:
         changes["closed_at"] = now
     elif current.closed_at is not None:
@@ -345,6 +358,8 @@ def remark_transition(*, remark: Remark, action: str, actor, now: dt.datetime | 
         response = response_issue(remark=current, agency=signer, action=action, body=text, signed_by=actor, now=now,
                                   measure=inputs.get("measure"))
         payload.update(outgoing_number=response.outgoing_number)
+        if action == Action.COMMISSION_DECIDE:
+            CommissionDecision.objects.filter(pk=decision.pk).update(response=response)
 
     _record(current, actor=actor, action=action, from_status=seen_status, to_status=target, text=text,
             payload=payload, now=now)
@@ -415,6 +430,89 @@ def support_toggle(*, remark: Remark, user) -> bool:
     Support.objects.create(remark=remark, user=user)
     Remark.objects.filter(pk=remark.pk).update(support_count=F("support_count") + 1)
     return True
+
+
+@transaction.atomic
+def remark_confirm(*, remark: Remark, user) -> RemarkEvent:
+    """The author confirms that the fix works. Not a workflow transition: the remark stays
+    resolved; the confirmation is a line of its history (and of the statistics)."""
+    current = Remark.objects.select_for_update().get(pk=remark.pk)
+    if current.author_id != user.pk:
+        raise TransitionError(_("Only the author can confirm the fix."))
+    if current.status not in workflow.RESOLVED_STATES:
+        raise TransitionError(_("Only a resolved remark can be confirmed."))
+    if current.events.filter(action=RemarkEvent.Kind.CONFIRM, created_at__gte=current.closed_at).exists():
+        raise TransitionError(_("You have already confirmed the fix."))
+    return _record(current, actor=user, action=RemarkEvent.Kind.CONFIRM, now=timezone.now(), notify_author=False)
+
+
+# --- pending uploads of a remark form ------------------------------------------------
+
+DRAFT_UPLOAD_LIFETIME = dt.timedelta(days=2)
+
+
+@transaction.atomic
+def draft_uploads_keep(*, user, token: uuid.UUID, uploads: Iterable[CheckedUpload]) -> list[DraftUpload]:
+    """Keep the checked files of a form that must be shown again, until the same form is sent."""
+    _draft_uploads_purge()
+    return [
+        DraftUpload.objects.create(token=token, user=user, file=upload.content, name=upload.name,
+                                   content_type=upload.content_type, size=upload.size)
+        for upload in uploads
+    ]
+
+
+@transaction.atomic
+def draft_uploads_drop(*, user, token: uuid.UUID, ids: Iterable[int]) -> None:
+    _delete_drafts(DraftUpload.objects.filter(user=user, token=token, pk__in=list(ids)))
+
+
+def draft_uploads_as_checked(drafts: Iterable[DraftUpload]) -> list[CheckedUpload]:
+    """Kept files as uploads for remark_submit (the content was checked when they arrived)."""
+    result = []
+    for draft in drafts:
+        with draft.file.open("rb") as f:
+            data = f.read()
+        result.append(CheckedUpload(ContentFile(data, name=draft.name), draft.name, draft.content_type, len(data)))
+    return result
+
+
+@transaction.atomic
+def draft_uploads_clear(*, user, token: uuid.UUID) -> None:
+    _delete_drafts(DraftUpload.objects.filter(user=user, token=token))
+
+
+def _draft_uploads_purge() -> None:
+    _delete_drafts(DraftUpload.objects.filter(created_at__lt=timezone.now() - DRAFT_UPLOAD_LIFETIME))
+
+
+def _delete_drafts(queryset) -> None:
+    files = [(d.file.storage, d.file.name) for d in queryset]
+    queryset.delete()
+
+    def remove_files():
+        for storage, name in files:
+            try:
+                storage.delete(name)
+            except OSError:  # already gone: nothing to clean
+                pass
+
+    transaction.on_commit(remove_files)
+
+
+# --- a commissioner's settings -------------------------------------------------------
+
+
+@transaction.atomic
+def notification_settings_update(*, user, email_notifications: bool, language: str):
+    from commissioners.models import Commissioner
+
+    if language not in dict(settings.LANGUAGES):
+        raise TransitionError(_("Choose one of the offered languages."), field="language")
+    updated = Commissioner.objects.filter(user=user).update(email_notifications=email_notifications,
+                                                            language=language)
+    if not updated:
+        raise TransitionError(_("Only digital commissioners have notification settings."))
 
 
 # --- history and notifications -------------------------------------------------------
@@ -489,3 +587,123 @@ def session_create(*, commission: Commission, held_on: dt.date, protocol_number:
     if CommissionSession.objects.filter(commission=commission, protocol_number=protocol_number).exists():
         raise TransitionError(_("A session with this protocol number already exists."), field="protocol_number")
     return CommissionSession.objects.create(commission=commission, held_on=held_on, protocol_number=protocol_number)
+
+
+@transaction.atomic
+def session_agenda_add(*, session: CommissionSession, remarks: Iterable[Remark], actor) -> int:
+    """Put escalated remarks of the session's commission on its agenda; returns how many."""
+    if session.commission_id not in persona_of(actor).commission_ids:
+        raise TransitionError(_("Only the commission's secretary can set its agenda."))
+    ids = list(
+        Remark.objects.filter(
+            pk__in=[r.pk for r in remarks], commission_id=session.commission_id, status=Status.ESCALATED
+        ).values_list("pk", flat=True)
+    )
+    if not ids:
+        raise TransitionError(_("Choose remarks escalated to this commission."), field="remarks")
+    session.agenda.add(*ids)
+    return len(ids)
+
+
+@transaction.atomic
+def session_agenda_remove(*, session: CommissionSession, remark: Remark, actor) -> None:
+    if session.commission_id not in persona_of(actor).commission_ids:
+        raise TransitionError(_("Only the commission's secretary can set its agenda."))
+    if CommissionDecision.objects.filter(session=session, remark=remark).exists():
+        raise TransitionError(_("The commission has already decided on this remark at this session."))
+    session.agenda.remove(remark)
+
+
+# --- sector meetings -----------------------------------------------------------------
+
+
+def _require_coordinator(actor) -> None:
+    persona = persona_of(actor)
+    if not (persona.is_coordinator or persona.is_superuser):
+        raise TransitionError(_("Only coordinators of the ministry can prepare sector meetings."))
+
+
+@transaction.atomic
+def meeting_create(*, sector: Category, held_on: dt.date, title: str, actor,
+                   invited_agencies: Iterable[Agency] | None = None):
+    """A meeting on one sector. Its agenda is a snapshot of the sector's open remarks at
+    creation; the invited agencies default to the agencies holding them."""
+    from commissioners.models import Meeting
+
+    _require_coordinator(actor)
+    title = title.strip()
+    if not title:
+        raise TransitionError(_("Give the meeting a title."), field="title")
+    agenda = list(Remark.objects.open().filter(category=sector).values_list("pk", "agency_id"))
+    meeting = Meeting.objects.create(held_on=held_on, sector=sector, title=title, created_by=actor)
+    meeting.agenda.set([pk for pk, _agency in agenda])
+    invited = list(invited_agencies or [])
+    meeting.invited_agencies.set(invited or sorted({agency for _pk, agency in agenda if agency is not None}))
+    return meeting
+
+
+@transaction.atomic
+def meeting_record_decisions(*, meeting, decisions: str, actor):
+    _require_coordinator(actor)
+    meeting.decisions = decisions.strip()
+    type(meeting).objects.filter(pk=meeting.pk).update(decisions=meeting.decisions)
+    return meeting
+
+
+# --- bulk work of the queue ------------------------------------------------------------
+
+
+def _refused(remark: Remark, error: TransitionError) -> TransitionError:
+    return TransitionError(_("%(reference)s: %(reason)s") % {"reference": remark.reference, "reason": error.message},
+                           field=error.field)
+
+
+@transaction.atomic
+def remarks_bulk_transition(*, remarks: Iterable[Remark], action: str, actor, now: dt.datetime | None = None,
+                            **inputs) -> int:
+    """Take one workflow action on several remarks, each checked by remark_transition: all
+    change or none does, and a refusal names the remark it stopped at."""
+    count = 0
+    for remark in remarks:
+        try:
+            remark_transition(remark=remark, action=action, actor=actor, now=now, **inputs)
+        except TransitionError as error:
+            raise _refused(remark, error) from error
+        count += 1
+    return count
+
+
+@transaction.atomic
+def remarks_bulk_measure(*, measure: Measure, remarks: Iterable[Remark], actor, response_text: str,
+                         now: dt.datetime | None = None) -> list[Response]:
+    """measure_apply over the remarks ticked in the queue, naming the remark a refusal stops at."""
+    now = now or timezone.now()
+    responses: list[Response] = []
+    for remark in remarks:
+        try:
+            responses += measure_apply(measure=measure, remarks=[remark], actor=actor, response_text=response_text,
+                                       now=now)
+        except TransitionError as error:
+            raise _refused(remark, error) from error
+    return responses
+
+
+# --- the overdue digest for agency heads ---------------------------------------------
+
+
+@transaction.atomic
+def overdue_digest_queue(*, today: dt.date | None = None) -> list[OutboxEmail]:
+    """Write one e-mail per agency head listing the agency's overdue remarks and those due
+    within the next working days, in the head's language. Rows of the outbox: sent by
+    outbox_send after commit and retried by send_outbox when the mail server refuses."""
+    from remarks.selectors import overdue_digest_for
+
+    today = today or timezone.localdate()
+    emails = []
+    for digest in overdue_digest_for(today=today):
+        with translation.override(digest.language):
+            context = {"digest": digest, "site_url": settings.SITE_URL}
+            subject = render_to_string("remarks/email/overdue_digest_subject.txt", context).strip()
+            body = render_to_string("remarks/email/overdue_digest_body.txt", context)
+        emails.append(OutboxEmail.objects.create(to=digest.head.email, subject=subject[:255], body=body))
+    return emails
