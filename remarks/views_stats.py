@@ -1,17 +1,162 @@
-from django.http import HttpRequest, HttpResponse
+"""Statistics for leadership (/stats/), the public transparency page and their exports."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from remarks import stats
+from core.i18n import active_language
+from remarks import charts, stats
+from remarks.exports import FORMULA_PREFIXES, XLSX_CONTENT_TYPE
+from remarks.models import Remark
 from remarks.permissions import statistics_required
+
+PUBLIC_CACHE_SECONDS = 300
+
+
+def _charts(figures: dict) -> dict:
+    buckets = [(bucket.label, figures["split"][bucket.key], f"bar-{bucket.group}") for bucket in stats.SPLIT]
+    agencies = figures["agencies"]
+    months = figures["months"]
+    return {
+        "split": charts.bar_chart(chart_id="chart-split", title=_("What became of every remark"), items=buckets),
+        "agencies": charts.grouped_bars(
+            chart_id="chart-agencies", title=_("Executing agencies side by side"),
+            series=[charts.Series("received", _("Received")), charts.Series("closed", _("Closed")),
+                    charts.Series("overdue", _("Overdue now"))],
+            groups=[(f"{row['code']} · {row['name']}", (row["received"], row["closed"], row["overdue"]))
+                    for row in agencies],
+        ),
+        "months": charts.line_chart(
+            chart_id="chart-months", title=_("Submitted and closed per month"),
+            labels=[row["label"] for row in months],
+            series=[charts.Series("submitted", _("Submitted")), charts.Series("closed", _("Closed"))],
+            values=[[row["submitted"] for row in months], [row["closed"] for row in months]],
+        ),
+    }
+
+
+def _filter_query(form) -> str:
+    """The filters as given, to carry over to the export links."""
+    return urlencode([(name, form.data[name]) for name in stats.FILTER_FIELDS if form.data.get(name)])
+
+
+def _filtered_figures(request: HttpRequest, *, warn: bool):
+    form, queryset, valid = stats.filter_remarks(request.GET)
+    if not valid and warn:
+        messages.error(request, _("Some filters could not be understood and were left out. Check the marked fields."))
+    return form, stats.compute(queryset, public=False)
 
 
 @statistics_required
 @require_GET
 def stats_index(request: HttpRequest) -> HttpResponse:
-    return render(request, "stats/index.html", {"figures": stats.headline()})
+    form, figures = _filtered_figures(request, warn=True)
+    return render(request, "stats/index.html", {
+        "form": form,
+        "figures": figures,
+        "tables": stats.build_tables(figures, public=False),
+        "charts": _charts(figures),
+        "export_url": "stats:export",
+        "export_query": _filter_query(form),
+    })
+
+
+@statistics_required
+@require_GET
+def stats_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    if fmt not in EXPORTERS:
+        raise Http404("No such format.")
+    _form, figures = _filtered_figures(request, warn=False)
+    tables = stats.build_tables(figures, public=False)
+    if table not in tables:
+        raise Http404("No such table.")
+    return EXPORTERS[fmt](tables[table], figures["today"])
+
+
+def _public_figures() -> dict:
+    """The public figures, computed at most once per few minutes per language: the page is
+    open to anyone, so a burst of visitors must not each run the aggregates."""
+    language, today = active_language(), timezone.localdate()
+    key = f"stats:transparency:v1:{language}:{today.isoformat()}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = stats.compute(Remark.objects.all(), public=True, today=today, language=language)
+        cache.set(key, figures, PUBLIC_CACHE_SECONDS)
+    return figures
 
 
 @require_GET
 def transparency(request: HttpRequest) -> HttpResponse:
-    return render(request, "stats/transparency.html", {"figures": stats.headline()})
+    figures = _public_figures()
+    return render(request, "stats/transparency.html", {
+        "figures": figures,
+        "tables": stats.build_tables(figures, public=True),
+        "charts": _charts(figures),
+        "export_url": "stats:transparency_export",
+        "export_query": "",
+    })
+
+
+@require_GET
+def transparency_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
+    if fmt not in EXPORTERS or table not in stats.PUBLIC_TABLES:
+        raise Http404("No such table.")
+    figures = _public_figures()
+    return EXPORTERS[fmt](stats.build_tables(figures, public=True)[table], figures["today"])
+
+
+# --- exports -------------------------------------------------------------------------------
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    # A name that starts like a formula must stay text in a spreadsheet (CSV injection).
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+def _cells(table: stats.Table) -> list[list]:
+    return [[str(column.label) for column in table.columns]] + [[_cell(v) for v in row] for row in table.rows]
+
+
+def _attachment(response: HttpResponse, table: stats.Table, today, extension: str) -> HttpResponse:
+    response["Content-Disposition"] = f'attachment; filename="{table.slug}-{today.isoformat()}.{extension}"'
+    return response
+
+
+def export_csv(table: stats.Table, today) -> HttpResponse:
+    buffer = io.StringIO()
+    # The byte-order mark makes spreadsheet programs read Kazakh and Russian as UTF-8.
+    buffer.write("\ufeff")
+    csv.writer(buffer).writerows(_cells(table))
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    return _attachment(response, table, today, "csv")
+
+
+def export_xlsx(table: stats.Table, today) -> HttpResponse:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=table.slug[:31])
+    for row in _cells(table):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    return _attachment(response, table, today, "xlsx")
+
+
+EXPORTERS = {"csv": export_csv, "xlsx": export_xlsx}

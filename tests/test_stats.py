@@ -1,0 +1,391 @@
+"""Statistics for leadership: exact figures on a known dataset, filters, permissions,
+exports and a query count that does not grow with the data."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import itertools
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from remarks import services
+from remarks.models import Measure, Remark
+from remarks.workflow import CLOSED, Action, Outcome, Status
+
+TZ = timezone.get_fixed_timezone(5 * 60)  # Asia/Almaty
+STATS = "/stats/"
+TODAY = dt.datetime(2026, 7, 1, 15, 0, tzinfo=TZ)  # a Wednesday
+TITLES = {
+    "r1": "Payment of the state fee is not seen by the portal",
+    "r2": "Registration certificate is not issued for weeks",
+    "r3": "Benefit for a child born abroad is refused",
+    "r4": "The e-gov login page hides the EDS option",
+    "r5": "An e-application was closed without an answer",
+    "r6": "Another e-application closed without an outgoing number",
+    "r7": "Abolish the state fee altogether",
+    "r8": "The payment is not seen, once more",
+    "r9": "The registration queue is too long",
+    "r10": "The appointment slot disappears after payment",
+    "r11": "The photo upload fails on the mobile app",
+    "r12": "Consular registration is not recognised",
+    "r13": "The SMS code arrives after it expires",
+    "r14": "The vehicle history extract is empty",
+}
+
+
+def at(month: int, day: int, hour: int = 10) -> dt.datetime:
+    return dt.datetime(2026, month, day, hour, 0, tzinfo=TZ)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache(db):
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def dataset(world, author, other_commissioner, coordinator, officer, other_officer, secretary, submit, remark_in,
+            time_machine):
+    """Fifteen remarks of June 2026 (no public holidays in June: 22 working days), each
+    moved through the real services at a known moment. The expected figures are worked
+    out by hand in the tests below."""
+    fresh = lambda remark: Remark.objects.get(pk=remark.pk)  # noqa: E731
+
+    def accepted(key, day, *, kind="remark"):
+        remark = submit(TITLES[key], now=at(6, day), kind=kind)
+        return services.remark_transition(remark=remark, action=Action.ACCEPT, actor=coordinator, agency=world.mia,
+                                          assignee=officer, now=at(6, day, 11))
+
+    def resolve(remark, when, actor=officer):
+        return services.remark_transition(remark=fresh(remark), action=Action.RESOLVE, actor=actor,
+                                          text="Fixed in the release.", now=when)
+
+    def escalate(remark, when):
+        return services.remark_transition(remark=fresh(remark), action=Action.ESCALATE, actor=coordinator,
+                                          commission=world.commission, competent_agency=world.mj,
+                                          text="Competence of the Ministry of Justice", now=when)
+
+    def decide(remark, when, outcome, competent):
+        return services.remark_transition(remark=fresh(remark), action=Action.COMMISSION_DECIDE, actor=secretary,
+                                          session=world.session, outcome=outcome, competent_agency=competent,
+                                          text="Decision of the commission.", now=when)
+
+    r = {}
+    # Resolved by the executing agency: in 4 working days, and late in 22.
+    r["r1"] = resolve(accepted("r1", 1), at(6, 5))
+    r["r2"] = resolve(accepted("r2", 1), at(7, 1, 9))
+    # Resolved after the commission: by its decision (6 working days; no executing agency) ...
+    r["r3"] = decide(escalate(submit(TITLES["r3"], kind="suggestion", now=at(6, 2)), at(6, 2, 12)), at(6, 10),
+                     Outcome.RESOLVE, world.mj)
+    # ... and by the competent agency it handed the remark over to (4 working days, NIT).
+    r["r4"] = submit(TITLES["r4"], by=other_commissioner, service=world.portal, now=at(6, 2))
+    decide(escalate(r["r4"], at(6, 2, 12)), at(6, 3), Outcome.HAND_OVER, world.nit)
+    r["r4"] = resolve(r["r4"], at(6, 8), actor=other_officer)
+    # Resolved by a systemic measure, both in 7 working days.
+    measure = Measure.objects.create(title="No e-application closes without an answer", agency=world.ministry,
+                                     adopted_on=dt.date(2026, 6, 12))
+    r["r5"], r["r6"] = accepted("r5", 3), accepted("r6", 3)
+    services.measure_apply(measure=measure, remarks=[fresh(r["r5"]), fresh(r["r6"])], actor=coordinator,
+                           response_text="The systemic measure is adopted.", now=at(6, 12))
+    # Closed on the day of filing: declined, duplicate (its original stays submitted), withdrawn.
+    time_machine.move_to(at(6, 3), tick=False)
+    r["r7"] = remark_in(Status.DECLINED, title=TITLES["r7"], kind="suggestion")
+    time_machine.move_to(at(6, 4), tick=False)
+    r["r8"] = remark_in(Status.DUPLICATE, title=TITLES["r8"])
+    r["r9"] = remark_in(Status.WITHDRAWN, title=TITLES["r9"])
+    # Still open: in review since 1 June (overdue), awaiting clarification, with the
+    # commission, freshly submitted, and one reopened after a disputed answer.
+    time_machine.move_to(at(6, 1), tick=False)
+    r["r10"] = remark_in(Status.IN_REVIEW, title=TITLES["r10"])
+    services.support_toggle(remark=r["r10"], user=other_commissioner)
+    time_machine.move_to(at(6, 5), tick=False)
+    r["r11"] = remark_in(Status.NEEDS_INFO, title=TITLES["r11"])
+    time_machine.move_to(at(6, 8), tick=False)
+    r["r12"] = remark_in(Status.ESCALATED, title=TITLES["r12"])
+    time_machine.move_to(at(6, 29), tick=False)
+    r["r13"] = remark_in(Status.SUBMITTED, title=TITLES["r13"])
+    r["r14"] = resolve(accepted("r14", 8), at(6, 9))
+    r["r14"] = services.remark_transition(remark=fresh(r["r14"]), action=Action.REOPEN, actor=author,
+                                         text="Still empty.", now=at(6, 15))
+    time_machine.move_to(TODAY, tick=False)
+    return r
+
+
+def stats_page(client, **query):
+    response = client.get(STATS, query)
+    assert response.status_code == 200
+    return response
+
+
+def test_headline_figures_of_the_known_dataset(dataset, client_for, analyst):
+    figures = stats_page(client_for(analyst)).context["figures"]
+    assert figures["total"] == 15
+    assert (figures["remarks"], figures["suggestions"]) == (13, 2)
+    assert (figures["resolved"], figures["resolved_share"]) == (6, 40)
+    assert figures["open"] == 6
+    # r10 (due 22 June) and the original of r8 (submitted 4 June, due 25 June).
+    assert (figures["overdue"], figures["overdue_share"]) == (2, 33)
+    # Nine closures, only r2 after its due date.
+    assert (figures["closed"], figures["on_time"], figures["on_time_share"]) == (9, 8, 89)
+    # Working days to close: 0, 0, 0, 4, 4, 6, 7, 7, 22.
+    assert (figures["median_days"], figures["p90_days"]) == (4, 22)
+    assert (figures["reopened"], figures["reopened_share"]) == (1, 7)
+
+
+def test_every_remark_is_in_exactly_one_bucket_of_the_split(dataset, client_for, analyst):
+    figures = stats_page(client_for(analyst)).context["figures"]
+    assert figures["split"] == {
+        "resolved_agency": 2, "resolved_commission": 2, "resolved_measure": 2,
+        "declined": 1, "duplicate": 1, "withdrawn": 1,
+        "in_review": 2, "needs_info": 1, "escalated": 1, "submitted": 2,
+    }
+    assert sum(figures["split"].values()) == figures["total"]
+
+
+def test_agency_league_table_rows(dataset, client_for, coordinator):
+    figures = stats_page(client_for(coordinator)).context["figures"]
+    rows = {row["code"]: row for row in figures["agencies"]}
+    assert list(rows) == ["MIA", "NIT"]
+    mia, nit = rows["MIA"], rows["NIT"]
+    assert (mia["received"], mia["closed"], mia["on_time"], mia["on_time_share"], mia["overdue"]) == (7, 4, 3, 75, 1)
+    # MIA closed in 4, 7, 7 and 22 working days.
+    assert (mia["median_days"], mia["p90_days"]) == (7, 22)
+    assert (nit["received"], nit["closed"], nit["on_time"], nit["overdue"]) == (1, 1, 1, 0)
+    assert (nit["median_days"], nit["p90_days"]) == (4, 4)
+
+
+def test_by_sector_service_month_and_commissioner(dataset, client_for, analyst):
+    figures = stats_page(client_for(analyst)).context["figures"]
+    assert [(r["name"], r["received"], r["resolved"]) for r in figures["categories"]] == [
+        ("Көлік", 14, 5), ("e-gov", 1, 1)]
+    assert [(r["received"], r["resolved"], r["overdue"]) for r in figures["services"]] == [(14, 5, 2), (1, 1, 0)]
+    assert [(r["label"], r["submitted"], r["closed"]) for r in figures["months"]] == [
+        ("2026-06", 15, 8), ("2026-07", 0, 1)]
+    assert [(r["name"], r["filed"], r["resolved"], r["supports_received"], r["supports_given"])
+            for r in figures["commissioners"]] == [("Alice Author", 14, 5, 1, 0), ("Bob Other", 1, 1, 0, 1)]
+
+
+def test_page_shows_the_figures_charts_and_names_for_leadership(dataset, client_for, analyst):
+    html = stats_page(client_for(analyst)).content.decode()
+    assert '<span class="value" id="figure-total">15</span>' in html
+    assert '<span class="value" id="figure-resolved-share">40%</span>' in html
+    assert html.count('role="img"') == 3
+    assert html.count("<svg") == 3
+    assert "Alice Author" in html and "Bob Other" in html
+    assert 'style="' not in html and "<style" not in html and "<script" not in html
+
+
+def test_filters_select_remarks(dataset, client_for, analyst, world):
+    client = client_for(analyst)
+    assert stats_page(client, kind="suggestion").context["figures"]["total"] == 2
+    mia = stats_page(client, agency=world.mia.pk).context["figures"]
+    assert (mia["total"], mia["resolved"], mia["overdue"]) == (7, 4, 1)
+    assert stats_page(client, service=world.portal.pk).context["figures"]["total"] == 1
+    assert stats_page(client, category=world.egov.pk).context["figures"]["total"] == 1
+    late_june = stats_page(client, submitted_from="2026-06-08", submitted_to="2026-06-30").context["figures"]
+    assert late_june["total"] == 3  # r12, r14 (8 June) and r13 (29 June)
+
+
+def test_empty_period_shows_zeros_not_an_error(dataset, client_for, analyst):
+    response = stats_page(client_for(analyst), submitted_from="2025-01-01", submitted_to="2025-01-31")
+    figures = response.context["figures"]
+    assert (figures["total"], figures["resolved_share"], figures["overdue_share"], figures["on_time_share"]) == (
+        0, 0, 0, 0)
+    assert (figures["median_days"], figures["p90_days"]) == (None, None)
+    assert set(figures["split"].values()) == {0}
+    assert figures["agencies"] == figures["months"] == figures["commissioners"] == []
+    html = response.content.decode()
+    assert '<span class="value" id="figure-total">0</span>' in html
+    assert "No remarks match these filters." in html
+
+
+@pytest.mark.parametrize("query", [
+    {"submitted_from": "yesterday"},
+    {"agency": "MIA"},
+    {"agency": "999999"},
+    {"kind": "complaint"},
+    {"submitted_from": "2026-07-01", "submitted_to": "2026-06-01"},
+])
+def test_filter_that_is_not_understood_gives_a_message_not_an_error(dataset, client_for, analyst, query):
+    response = stats_page(client_for(analyst), **query)
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("could not be understood" in m for m in messages)
+    # The wrong filter is left out; the page shows every remark.
+    assert response.context["figures"]["total"] == 15
+
+
+def test_anonymous_visitor_is_sent_to_login(client, world):
+    response = client.get(STATS)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("persona", ["author", "officer", "head", "other_officer", "secretary"])
+def test_commissioners_and_agency_staff_may_not_see_statistics(personas, client_for, persona):
+    assert client_for(personas[persona]).get(STATS).status_code == 403
+    assert client_for(personas[persona]).get("/stats/export/agencies.csv").status_code == 403
+
+
+@pytest.mark.parametrize("persona", ["analyst", "coordinator"])
+def test_analysts_and_coordinators_see_statistics(personas, client_for, persona):
+    assert client_for(personas[persona]).get(STATS).status_code == 200
+
+
+def _csv(response) -> list[list[str]]:
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+
+
+def test_agency_table_exports_as_csv_with_the_page_filters(dataset, client_for, analyst):
+    response = client_for(analyst).get("/stats/export/agencies.csv", {"submitted_to": "2026-06-02"})
+    assert 'filename="agencies-2026-07-01.csv"' in response["Content-Disposition"]
+    rows = _csv(response)
+    assert rows[0] == ["Executing agency", "Received", "Closed", "Closed on time", "On time, %",
+                       "Median working days to close", "90th percentile, working days", "Overdue now"]
+    # Filed by 2 June: r1, r2 and r10 went to MIA, r4 to NIT.
+    assert rows[1:] == [["Ministry of Internal Affairs (kk)", "3", "2", "1", "50", "4", "22", "1"],
+                        ["NIT JSC (kk)", "1", "1", "1", "100", "4", "4", "0"]]
+
+
+def test_every_table_exports_as_xlsx(dataset, client_for, analyst):
+    client = client_for(analyst)
+    for table in ("headline", "split", "agencies", "months", "categories", "services", "commissioners"):
+        response = client.get(f"/stats/export/{table}.xlsx")
+        assert response.status_code == 200, table
+        sheet = load_workbook(io.BytesIO(response.content)).active
+        rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+        assert len(rows) > 1, table
+        if table == "split":
+            assert rows[1] == ["Resolved by the executing agency", 2, 13]
+            assert sum(row[1] for row in rows[1:]) == 15
+        if table == "commissioners":
+            assert rows[1][:3] == ["Alice Author", 14, 5]
+        if table == "headline":
+            assert rows[1] == ["Remarks and suggestions received", 15]
+
+
+def test_export_of_an_unknown_table_or_format_is_404(client_for, analyst):
+    client = client_for(analyst)
+    assert client.get("/stats/export/salaries.csv").status_code == 404
+    assert client.get("/stats/export/agencies.pdf").status_code == 404
+
+
+def test_names_that_look_like_formulas_stay_text_in_exports(world, client_for, analyst, submit):
+    from commissioners.models import Commissioner
+
+    from tests.conftest import _commissioner
+
+    user = _commissioner("eve", "Eve Evil")
+    Commissioner.objects.filter(user=user).update(full_name="=HYPERLINK(1)")
+    submit("Title", by=user)
+    rows = _csv(client_for(analyst).get("/stats/export/commissioners.csv"))
+    assert rows[1][0] == "'=HYPERLINK(1)"
+
+
+def _bulk_remarks(world, author, count: int, *, first: int = 0) -> None:
+    """Minimal rows straight into the table, spread over statuses, agencies and dates."""
+    original = Remark.objects.order_by("pk").first()
+    rows = []
+    start = dt.date(2026, 3, 2)
+    for index, status in zip(range(first, first + count), itertools.cycle(list(Status))):
+        registered = start + dt.timedelta(days=index % 90)
+        closed = status in CLOSED
+        rows.append(Remark(
+            reference=f"R-2026-{index + 1:05d}", kind="remark" if index % 3 else "suggestion",
+            title=f"Remark {index}", description="…", category=world.vehicles if index % 2 else world.egov,
+            service=world.registration if index % 2 else None,
+            agency=[world.mia, world.nit, world.mj][index % 3] if status != Status.SUBMITTED else None,
+            author=author, status=status, submitted_at=dt.datetime.combine(registered, dt.time(10), tzinfo=TZ),
+            registered_on=registered, routing_due=registered, due_date=registered + dt.timedelta(days=21),
+            closed_at=(dt.datetime.combine(registered + dt.timedelta(days=index % 40), dt.time(12), tzinfo=TZ)
+                       if closed else None),
+            return_status=Status.IN_REVIEW if status == Status.NEEDS_INFO else "",
+            commission=world.commission if status == Status.ESCALATED else None,
+            reopen_count=1 if index % 17 == 0 else 0, support_count=index % 4,
+        ))
+    if original is None:
+        original = Remark.objects.bulk_create(rows[:1])[0]
+        rows = rows[1:]
+    for remark in rows:
+        if remark.status == Status.DUPLICATE:
+            remark.duplicate_of = original
+    Remark.objects.bulk_create(rows, batch_size=2000)
+
+
+def _queries(client, url) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context.captured_queries)
+
+
+@pytest.mark.parametrize("url", [STATS, STATS + "?agency=1&kind=remark&submitted_from=2026-01-01",
+                                 "/transparency/"])
+def test_pages_cost_the_same_queries_for_10_and_10000_remarks(world, author, analyst, client_for, url,
+                                                              django_assert_max_num_queries):
+    client = client_for(analyst)
+    _bulk_remarks(world, author, 10)
+    small = _queries(client, url)
+    _bulk_remarks(world, author, 9_990, first=10)
+    assert Remark.objects.count() == 10_000
+    large = _queries(client, url)
+    assert small == large
+    cache.clear()
+    with django_assert_max_num_queries(21):
+        client.get(url)
+
+
+def test_demo_data_shows_about_fifty_remarks_half_resolved(db, client_for):
+    call_command("seed_demo", force=True, stdout=io.StringIO())
+    from django.contrib.auth import get_user_model
+
+    analyst = get_user_model().objects.get(username="analyst")
+    for response in (client_for(analyst).get(STATS), client_for(analyst).get("/transparency/")):
+        figures = response.context["figures"]
+        assert 45 <= figures["total"] <= 50
+        assert 45 <= figures["resolved_share"] <= 55
+        html = response.content.decode()
+        assert f'<span class="value" id="figure-total">{figures["total"]}</span>' in html
+        assert f'<span class="value" id="figure-resolved-share">{figures["resolved_share"]}%</span>' in html
+
+
+def test_charts_escape_every_text_and_use_no_inline_styles():
+    from remarks import charts
+
+    evil = '<script>alert("x")</script> & "quotes"'
+    svg = str(charts.bar_chart(chart_id="c", title=evil, items=[(evil, 3, "bar-open")]))
+    svg += str(charts.grouped_bars(chart_id="g", title=evil, series=[charts.Series("received", evil)],
+                                   groups=[(evil, [2])]))
+    svg += str(charts.line_chart(chart_id="l", title=evil, labels=[evil], series=[charts.Series("closed", evil)],
+                                 values=[[1]]))
+    assert "<script" not in svg and "&lt;script&gt;" in svg
+    assert 'style="' not in svg and "<style" not in svg
+    assert svg.count('role="img"') == 3
+
+
+def test_chart_of_nothing_says_so():
+    from remarks import charts
+
+    svg = str(charts.line_chart(chart_id="l", title="Trend", labels=[], series=[], values=[]))
+    assert 'role="img"' in svg and "No remarks match these filters." in svg
+
+
+def test_percentiles_are_nearest_rank():
+    from collections import Counter
+
+    from remarks.stats import nearest_rank, percent
+
+    days = Counter({0: 3, 4: 2, 6: 1, 7: 2, 22: 1})
+    assert (nearest_rank(days, 50), nearest_rank(days, 90)) == (4, 22)
+    assert nearest_rank(Counter(), 50) is None
+    assert (percent(1, 3), percent(1, 2), percent(2, 3), percent(0, 0)) == (33, 50, 67, 0)

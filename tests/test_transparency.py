@@ -1,0 +1,101 @@
+"""The public transparency page: the same figures as leadership sees, no personal data,
+no login, computed at most once per few minutes per language."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from remarks.workflow import Status
+from tests.test_stats import TITLES, _clear_cache, dataset  # noqa: F401 - fixtures
+
+PAGE = "/transparency/"
+PEOPLE = ["Alice", "Author", "Bob Other", "Oscar", "Officer", "Nina", "Othagency", "Carol", "Coordinator",
+          "Sam Secretary", "Hanna", "Ann Analyst"]
+
+
+def test_anyone_sees_the_figures_without_logging_in(dataset, client):
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    figures = response.context["figures"]
+    assert (figures["total"], figures["resolved"], figures["resolved_share"]) == (15, 6, 40)
+    assert (figures["overdue"], figures["on_time_share"], figures["median_days"], figures["p90_days"]) == (
+        2, 89, 4, 22)
+    assert sum(figures["split"].values()) == 15
+    assert [(r["code"], r["received"], r["closed"], r["median_days"]) for r in figures["agencies"]] == [
+        ("MIA", 7, 4, 7), ("NIT", 1, 1, 4)]
+    assert [(r["label"], r["submitted"], r["closed"]) for r in figures["months"]] == [
+        ("2026-06", 15, 8), ("2026-07", 0, 1)]
+    html = response.content.decode()
+    assert html.count('role="img"') == 3
+    assert "Ministry of Internal Affairs (kk)" in html
+
+
+def test_public_figures_match_the_leadership_page(dataset, client, client_for, analyst):
+    public = client.get(PAGE).context["figures"]
+    internal = client_for(analyst).get("/stats/").context["figures"]
+    for key in ("total", "split", "resolved_share", "overdue", "on_time", "median_days", "p90_days", "agencies",
+                "months", "reopened"):
+        assert public[key] == internal[key], key
+
+
+def test_public_page_shows_no_personal_data_and_no_remark_texts(dataset, client):
+    response = client.get(PAGE)
+    html = response.content.decode()
+    for name in PEOPLE:
+        assert name not in html, name
+    for title in TITLES.values():
+        assert title not in html, title
+    for text in ("Fixed in the release.", "Decision of the commission.", "Which browser?",
+                 "The state fee is paid but the portal does not see it."):
+        assert text not in html
+    assert "commissioners" not in response.context["figures"]
+    assert "commissioners" not in response.context["tables"]
+
+
+def test_public_page_is_computed_once_per_few_minutes(dataset, client, submit, time_machine):
+    first = client.get(PAGE).context["figures"]["total"]
+    submit("One more")
+    with CaptureQueriesContext(connection) as cached:
+        assert client.get(PAGE).context["figures"]["total"] == first
+    assert len(cached.captured_queries) <= 2
+    time_machine.shift(301)
+    assert client.get(PAGE).context["figures"]["total"] == first + 1
+
+
+def test_each_language_has_its_own_cached_figures(dataset, client):
+    kazakh = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="kk").content.decode()
+    russian = client.get(PAGE, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert '<html lang="kk">' in kazakh and "Ministry of Internal Affairs (kk)" in kazakh
+    assert '<html lang="ru">' in russian and "Ministry of Internal Affairs (ru)" in russian
+    assert "Ministry of Internal Affairs (kk)" not in russian
+
+
+def test_public_tables_export_without_login(dataset, client):
+    response = client.get("/transparency/export/split.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Outcome", "Remarks", "% of received"]
+    assert sum(int(row[1]) for row in rows[1:]) == 15
+    assert client.get("/transparency/export/agencies.xlsx").status_code == 200
+
+
+@pytest.mark.parametrize("table", ["commissioners", "categories", "services"])
+def test_tables_with_names_or_detail_are_not_exported_publicly(dataset, client, table):
+    assert client.get(f"/transparency/export/{table}.csv").status_code == 404
+
+
+def test_empty_installation_shows_zeros(client, world):
+    response = client.get(PAGE)
+    assert response.status_code == 200
+    assert response.context["figures"]["total"] == 0
+    assert '<span class="value" id="figure-total">0</span>' in response.content.decode()
+
+
+def test_the_public_split_has_a_place_for_every_status(dataset, client):
+    figures = client.get(PAGE).context["figures"]
+    assert set(figures["split"]) >= {status.value for status in Status if status != Status.RESOLVED}
