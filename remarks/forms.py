@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import uuid
 
 from django import forms
@@ -32,23 +33,40 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class MultipleFileField(forms.FileField):
+    """Several files, each checked by its content. The files that pass are kept in
+    `self.checked` even when others fail, so the form can hold on to them."""
+
     widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.max_files = settings.ATTACHMENT_MAX_COUNT
+        self.checked: list[uploads.CheckedUpload] = []
 
     def clean(self, data, initial=None):
         files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
-        if len(files) > settings.ATTACHMENT_MAX_COUNT:
-            raise ValidationError(
-                _("You can attach at most %(count)s files.") % {"count": settings.ATTACHMENT_MAX_COUNT}
-            )
+        if not files and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
         checked, errors = [], []
         for f in files:
             try:
                 checked.append(uploads.check_upload(f))
             except ValidationError as error:
                 errors.extend(error.messages)
+        if len(checked) > self.max_files:
+            errors.append(
+                _("You can attach at most %(count)s files to a remark; only the first %(kept)s are kept.")
+                % {"count": settings.ATTACHMENT_MAX_COUNT, "kept": self.max_files}
+            )
+            checked = checked[: self.max_files]
+        self.checked = checked
         if errors:
             raise ValidationError(errors)
         return checked
+
+
+# "javascript:", "ftp://", "data:" ... but not "egov.kz:443/path" (a host and a port).
+SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):(?!\d)")
 
 
 class HttpUrlField(forms.URLField):
@@ -59,12 +77,19 @@ class HttpUrlField(forms.URLField):
 
     def to_python(self, value):
         value = (value or "").strip()
-        if value and "://" in value and not value.lower().startswith(("http://", "https://")):
+        scheme = SCHEME.match(value)
+        if scheme and scheme.group(1).lower() not in ("http", "https"):
             raise ValidationError(_("Enter a link that starts with http:// or https://."), code="scheme")
         return super().to_python(value)
 
 
+MARKUP = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
+
+
 class RemarkForm(forms.Form):
+    """The filing form. `kept` is the number of files already attached to this form on an
+    earlier try (pending uploads): together with the new ones they may not exceed the limit."""
+
     kind = forms.ChoiceField(label=_("Kind"), choices=Remark.Kind.choices, widget=forms.RadioSelect,
                              initial=Remark.Kind.REMARK)
     title = NoNulCharField(label=_("Title"), max_length=200, help_text=_("One line: what is wrong or what to change."))
@@ -81,6 +106,27 @@ class RemarkForm(forms.Form):
         help_text=_("PNG, JPEG or PDF; up to 5 files of at most 10 MB each."),
     )
     submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+
+    def __init__(self, *args, kept: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].max_files = max(0, settings.ATTACHMENT_MAX_COUNT - kept)
+
+    def clean_title(self):
+        title = self.cleaned_data["title"]
+        if MARKUP.search(title):
+            raise ValidationError(_("The title cannot contain HTML markup such as <script>. Describe the problem in words."),
+                                  code="markup")
+        return title
+
+    def valid_uploads(self) -> list[uploads.CheckedUpload]:
+        """The new files that passed the checks, whether or not the rest of the form did."""
+        return list(self.fields["attachments"].checked)
+
+
+class NotificationSettingsForm(forms.Form):
+    email_notifications = forms.BooleanField(label=_("Send me e-mail when something happens to my remarks"),
+                                             required=False)
+    language = forms.ChoiceField(label=_("Language of e-mails"), choices=settings.LANGUAGES)
 
 
 class CommentForm(forms.Form):

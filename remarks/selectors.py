@@ -204,7 +204,103 @@ def home_url_name(user) -> str:
     return "remarks:list"
 
 
+SIMILAR_RECENT_DAYS = 30
+SIMILAR_LIMIT = 5
+
+
+def significant_words(title: str) -> list[str]:
+    """The words of a title that say something: at least four letters, longest first."""
+    import re
+
+    words = {w.lower() for w in re.findall(r"\w+", title or "") if len(w) >= 4 and not w.isdigit()}
+    return sorted(words, key=lambda w: (-len(w), w))[:8]
+
+
+def similar_remarks(user, *, title: str, category=None, service=None) -> QuerySet[Remark]:
+    """Open or recently closed remarks on the same service or sector whose titles share
+    significant words with `title`: the database counts the shared words."""
+    import datetime as dt
+
+    from django.db.models import Case, IntegerField, Value, When
+    from django.db.models.functions import Coalesce
+
+    words = significant_words(title)
+    if not words or (category is None and service is None):
+        return Remark.objects.none()
+    scope = Q(pk__in=[])
+    if service is not None:
+        scope |= Q(service=service)
+    if category is not None:
+        scope |= Q(category=category)
+    recent = Q(status__in=workflow.OPEN) | Q(closed_at__gte=timezone.now() - dt.timedelta(days=SIMILAR_RECENT_DAYS))
+    shared = sum((Case(When(title__icontains=w, then=Value(1)), default=Value(0), output_field=IntegerField())
+                  for w in words), Value(0))
+    return (
+        remarks_visible_to(user).filter(scope, recent).exclude(author_id=user.pk)
+        .annotate(shared_words=Coalesce(shared, Value(0)))
+        .filter(shared_words__gte=min(2, len(words)))
+        .select_related("category", "service")
+        .order_by("-shared_words", "-support_count", "-submitted_at")[:SIMILAR_LIMIT]
+    )
+
+
 __all__ = [
     "ANONYMOUS", "Persona", "Status", "available_actions", "get_remark_for_user", "home_url_name",
-    "persona_of", "remark_list_for", "remarks_visible_to", "roles_on", "visible_comments",
+    "persona_of", "remark_list_for", "remarks_visible_to", "roles_on", "similar_remarks", "visible_comments",
 ]
+
+
+DIGEST_WORKING_DAYS = 3
+
+
+@dataclass(frozen=True)
+class OverdueDigest:
+    """What one agency head is told: the agency's overdue remarks and those due soon."""
+
+    head: object
+    agency: object
+    language: str
+    today: object
+    horizon: object
+    overdue: list
+    due_soon: list
+
+
+def overdue_digest_for(*, today) -> list[OverdueDigest]:
+    """A digest per (head, agency) that has anything overdue or due within
+    DIGEST_WORKING_DAYS working days; in two queries whatever the number of agencies."""
+    from django.conf import settings
+
+    from remarks import deadlines
+
+    horizon = deadlines.add_working_days(today, DIGEST_WORKING_DAYS)
+    heads = list(
+        AgencyMembership.objects.filter(role=M.HEAD, user__is_active=True)
+        .exclude(user__email="")
+        .select_related("user__commissioner", "agency")
+        .order_by("agency__code", "user_id")
+    )
+    by_agency: dict[int, list[Remark]] = {}
+    pending = (
+        Remark.objects.filter(agency_id__in={m.agency_id for m in heads}, status__in=workflow.CLOCK_RUNNING,
+                              due_date__lte=horizon)
+        .only("pk", "reference", "title", "due_date", "agency_id", "status")
+        .order_by("due_date", "pk")
+    )
+    for remark in pending:
+        by_agency.setdefault(remark.agency_id, []).append(remark)
+    digests = []
+    for membership in heads:
+        remarks = by_agency.get(membership.agency_id, [])
+        if not remarks:
+            continue
+        # Staff have no language setting of their own; a head who is also a commissioner has one.
+        profile = getattr(membership.user, "commissioner", None)
+        digests.append(OverdueDigest(
+            head=membership.user, agency=membership.agency,
+            language=profile.language if profile is not None else settings.LANGUAGE_CODE,
+            today=today, horizon=horizon,
+            overdue=[r for r in remarks if r.due_date < today],
+            due_soon=[r for r in remarks if r.due_date >= today],
+        ))
+    return digests

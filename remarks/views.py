@@ -1,24 +1,26 @@
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.db.models import Count, OuterRef, Subquery
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from commissioners.models import Commissioner
 from remarks import selectors, services, workflow
-from remarks.filters import MyRemarkFilter, RemarkFilter
-from remarks.forms import CommentForm, RemarkForm, action_form
-from remarks.models import Attachment, Notification, Remark
+from remarks.diagram import workflow_svg
+from remarks.filters import MyRemarkFilter
+from remarks.forms import CommentForm, NotificationSettingsForm, RemarkForm, action_form
+from remarks.models import Attachment, DraftUpload, Notification, Remark, RemarkEvent, ResponseTemplate
+from remarks.listing import page_of, query_without
 from remarks.workflow import Action
-
-PAGE_SIZE = 50
-
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -37,37 +39,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
-def _page(request: HttpRequest, queryset):
-    paginator = Paginator(queryset, PAGE_SIZE)
-    return paginator.get_page(request.GET.get("page"))
-
-
-@login_required
-@require_GET
-def remark_list(request: HttpRequest) -> HttpResponse:
-    persona = selectors.persona_of(request.user)
-    base = selectors.remark_list_for(request.user)
-    remark_filter = RemarkFilter(request.GET, queryset=base, request=request)
-    filtered = remark_filter.qs
-    counts = dict(
-        remark_filter.qs.order_by().values_list("status").annotate(n=Count("pk")).values_list("status", "n")
-    ) if remark_filter.is_valid() else {}
-    return render(request, "remarks/list.html", {
-        "filter": remark_filter,
-        "page": _page(request, filtered),
-        "status_counts": [(status, counts.get(status, 0)) for status in workflow.Status],
-        "persona": persona,
-        "query_without_page": _query_without(request, "page"),
-    })
-
-
-def _query_without(request: HttpRequest, *names: str) -> str:
-    query = request.GET.copy()
-    for name in names:
-        query.pop(name, None)
-    return query.urlencode()
-
-
 @login_required
 @require_GET
 def my_remarks(request: HttpRequest) -> HttpResponse:
@@ -79,62 +50,133 @@ def my_remarks(request: HttpRequest) -> HttpResponse:
     remark_filter = MyRemarkFilter(request.GET, queryset=base, request=request)
     return render(request, "remarks/mine.html", {
         "filter": remark_filter,
-        "page": _page(request, remark_filter.qs),
-        "query_without_page": _query_without(request, "page"),
+        "page": page_of(request, remark_filter.qs),
+        "query_without_page": query_without(request, "page"),
     })
+
+
+def _submission_token(data) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(data.get("submission_token", "")))
+    except ValueError:
+        return uuid.uuid4()
 
 
 @login_required
 def remark_new(request: HttpRequest) -> HttpResponse:
+    """File a remark. A form that comes back (errors, or similar remarks to look at first)
+    keeps what was typed and the files that passed the checks, as pending uploads of its
+    submission token; the token also makes a double click file one remark, not two."""
     persona = selectors.persona_of(request.user)
     if not persona.is_commissioner:
         messages.error(request, _("Only digital commissioners can file remarks."))
         return redirect("home")
-    form = RemarkForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            remark = services.remark_submit(
-                author=request.user, kind=data["kind"], title=data["title"], description=data["description"],
-                category=data["category"], service=data["service"], affected_url=data["affected_url"],
-                language=data["language"], attachments=data["attachments"],
-                submission_token=data["submission_token"],
-            )
-        except services.TransitionError as error:
-            form.add_error(error.field, error.message)
-        else:
-            messages.success(
-                request,
-                _("Your remark is registered as %(reference)s on %(date)s and goes to %(body)s.") % {
-                    "reference": remark.reference,
-                    "date": remark.registered_on.strftime("%d.%m.%Y"),
-                    "body": remark.proposed_agency or _("the Ministry of Digital Development"),
-                },
-            )
-            return redirect(remark)
-    return render(request, "remarks/new.html", {"form": form}, status=400 if form.is_bound else 200)
+    if request.method != "POST":
+        return render(request, "remarks/new.html", {"form": RemarkForm()})
+    data = request.POST.copy()
+    token = _submission_token(data)
+    data["submission_token"] = str(token)
+    drop = [int(pk) for pk in request.POST.getlist("drop_upload") if pk.isdigit()]
+    if drop:
+        services.draft_uploads_drop(user=request.user, token=token, ids=drop)
+    kept = list(DraftUpload.objects.filter(user=request.user, token=token))
+    form = RemarkForm(data, request.FILES, kept=len(kept))
+    similar = []
+    if form.is_valid():
+        cleaned = form.cleaned_data
+        if not request.POST.get("confirm"):
+            similar = list(selectors.similar_remarks(request.user, title=cleaned["title"],
+                                                     category=cleaned["category"], service=cleaned["service"]))
+        if not similar:
+            return _file_remark(request, form, kept)
+    kept += services.draft_uploads_keep(user=request.user, token=token, uploads=form.valid_uploads())
+    context = {"form": form, "kept": kept, "similar": similar}
+    return render(request, "remarks/new.html", context, status=200 if similar else 400)
+
+
+def _file_remark(request: HttpRequest, form: RemarkForm, kept: list) -> HttpResponse:
+    data = form.cleaned_data
+    try:
+        remark = services.remark_submit(
+            author=request.user, kind=data["kind"], title=data["title"], description=data["description"],
+            category=data["category"], service=data["service"], affected_url=data["affected_url"],
+            language=data["language"], attachments=services.draft_uploads_as_checked(kept) + data["attachments"],
+            submission_token=data["submission_token"],
+        )
+    except services.TransitionError as error:
+        form.add_error(error.field, error.message)
+        kept += services.draft_uploads_keep(user=request.user, token=data["submission_token"],
+                                            uploads=data["attachments"])
+        return render(request, "remarks/new.html", {"form": form, "kept": kept}, status=400)
+    services.draft_uploads_clear(user=request.user, token=data["submission_token"])
+    messages.success(
+        request,
+        _("Your remark is registered as %(reference)s on %(date)s and goes to %(body)s.") % {
+            "reference": remark.reference,
+            "date": remark.registered_on.strftime("%d.%m.%Y"),
+            "body": remark.proposed_agency or _("the Ministry of Digital Development"),
+        },
+    )
+    return redirect(remark)
+
+
+# The actions whose text an officer may start from a response template.
+TEMPLATE_ACTIONS = (Action.RESOLVE, Action.DECLINE, Action.REQUEST_INFO)
+
+
+def _response_templates(remark: Remark, actions: set[Action]) -> list[ResponseTemplate]:
+    wanted = [a for a in TEMPLATE_ACTIONS if a in actions]
+    if not wanted:
+        return []
+    return list(ResponseTemplate.objects.filter(Q(category__isnull=True) | Q(category_id=remark.category_id),
+                                                action__in=wanted))
+
+
+def _template_body(template: ResponseTemplate, language: str) -> str:
+    """The template's text in the remark's language: Kazakh, Russian, both, else English."""
+    if language == Remark.Language.KK:
+        return template.body_kk
+    if language == Remark.Language.RU:
+        return template.body_ru
+    if language == Remark.Language.BOTH:
+        return f"{template.body_kk}\n\n{template.body_ru}"
+    return template.body_en
 
 
 def _detail_context(request: HttpRequest, remark: Remark, bound: dict | None = None) -> dict:
     user = request.user
     persona = selectors.persona_of(user)
     actions = selectors.available_actions(user, remark)
+    templates = _response_templates(remark, {t.action for t in actions})
+    chosen = next((t for t in templates if str(t.pk) == request.GET.get("template", "")), None)
     forms = []
     for transition in actions:
-        form = (bound or {}).get(transition.action) or action_form(transition.action, remark)
-        forms.append((transition, form))
+        form = (bound or {}).get(transition.action)
+        if form is None:
+            form = action_form(transition.action, remark)
+            if chosen is not None and chosen.action == transition.action:
+                form.initial["text"] = _template_body(chosen, remark.language)
+        forms.append((transition, form, [t for t in templates if t.action == transition.action]))
+    events = list(remark.events.select_related("actor__commissioner").order_by("created_at", "pk"))
+    is_author = remark.author_id == user.pk
+    confirmed = any(
+        e.action == RemarkEvent.Kind.CONFIRM and remark.closed_at and e.created_at >= remark.closed_at for e in events
+    )
     return {
         "remark": remark,
         "persona": persona,
-        "events": remark.events.select_related("actor__commissioner").order_by("created_at", "pk"),
+        "events": events,
         "responses": remark.responses.select_related("agency", "signed_by"),
         "comments": selectors.visible_comments(user, remark),
         "attachments": remark.attachments.all(),
         "co_agencies": remark.co_agencies.all(),
         "action_forms": forms,
+        "open_action": chosen.action if chosen else None,
         "comment_form": CommentForm(),
         "supported": remark.supports.filter(user=user).exists(),
-        "may_support": persona.is_commissioner and remark.author_id != user.pk and remark.is_open,
+        "may_support": persona.is_commissioner and not is_author and remark.is_open,
+        "may_confirm": is_author and remark.status in workflow.RESOLVED_STATES and not confirmed,
+        "confirmed": confirmed,
     }
 
 
@@ -209,15 +251,37 @@ def remark_support(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def remark_confirm(request: HttpRequest, reference: str) -> HttpResponse:
+    """The author confirms that the fix works; the remark stays resolved."""
+    remark = selectors.get_remark_for_user(request.user, reference)
+    if remark.author_id != request.user.pk:
+        raise PermissionDenied
+    try:
+        services.remark_confirm(remark=remark, user=request.user)
+    except services.TransitionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Thank you: you confirmed that the fix works."))
+    return redirect(remark)
+
+
+@login_required
 @require_GET
 def attachment_download(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+    """Files are served only here, after the remark itself is found visible to the user:
+    images inline, anything else as a download, never sniffed into something else."""
     remark = selectors.get_remark_for_user(request.user, reference)
     try:
         attachment = remark.attachments.get(pk=pk)
     except Attachment.DoesNotExist:
         raise Http404("No such file.") from None
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("The file is missing.") from None
     response = FileResponse(
-        attachment.file.open("rb"), content_type=attachment.content_type,
+        handle, content_type=attachment.content_type,
         as_attachment=not attachment.is_image, filename=attachment.original_name,
     )
     response["X-Content-Type-Options"] = "nosniff"
@@ -229,8 +293,33 @@ def attachment_download(request: HttpRequest, reference: str, pk: int) -> FileRe
 @login_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    notifications = Notification.objects.filter(user=request.user).select_related("remark", "event__actor")
-    return render(request, "remarks/notifications.html", {"page": _page(request, notifications)})
+    notifications = Notification.objects.filter(user=request.user).select_related(
+        "remark", "event__actor__commissioner"
+    )
+    return render(request, "remarks/notifications.html", {"page": page_of(request, notifications)})
+
+
+@login_required
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """A commissioner turns e-mail off or on and chooses its language."""
+    profile = Commissioner.objects.filter(user=request.user).first()
+    if profile is None:
+        messages.info(request, _("Only digital commissioners receive e-mail about remarks."))
+        return redirect("notifications:list")
+    form = NotificationSettingsForm(
+        request.POST or None,
+        initial={"email_notifications": profile.email_notifications, "language": profile.language},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.notification_settings_update(user=request.user, **form.cleaned_data)
+        except services.TransitionError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("notifications:settings")
+    return render(request, "remarks/notification_settings.html", {"form": form},
+                  status=400 if form.errors else 200)
 
 
 @login_required
@@ -248,6 +337,7 @@ def workflow_help(request: HttpRequest) -> HttpResponse:
         "statuses": list(workflow.Status),
         "open_states": workflow.OPEN,
         "closed_states": workflow.CLOSED,
+        "diagram": workflow_svg(),
     })
 
 

@@ -10,6 +10,8 @@ _EVENT_TEXT = {
     RemarkEvent.Kind.SUBMIT: lambda p: _("filed the remark; registered on %(date)s") % {"date": p.get("registered_on", "")},
     RemarkEvent.Kind.COMMENT: lambda p: _("commented"),
     RemarkEvent.Kind.ATTACH: lambda p: _("attached a file"),
+    RemarkEvent.Kind.MEASURE: lambda p: _("resolved by a systemic measure"),
+    RemarkEvent.Kind.CONFIRM: lambda p: _("confirmed that the fix works"),
     Action.ACCEPT: lambda p: _("accepted and routed to %(agency)s") % {"agency": p.get("agency", "")},
     Action.REASSIGN: lambda p: _("reassigned to %(agency)s") % {"agency": p.get("agency", "")},
     Action.REQUEST_INFO: lambda p: _("asked the author for clarification"),
@@ -47,3 +49,9 @@ def actor_name(user) -> str:
         return _("the system")
     profile = getattr(user, "commissioner", None)
     return (profile.full_name if profile else "") or user.get_full_name() or user.get_username()
+
+
+@register.filter
+def asks_author(event: RemarkEvent) -> bool:
+    """The event is a question the author has to answer."""
+    return event.action == Action.REQUEST_INFO
