@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import translation
 
 from agencies.models import Agency, AgencyMembership, Commission, CommissionSession, Service
 from commissioners.models import Commissioner
@@ -26,6 +27,15 @@ PASSWORD = "correct-horse-battery-staple-7"
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_unless_asked(settings):
+    """Assertions read English; Kazakh (the product's default) and Russian are exercised by
+    the tests that ask for them with Accept-Language or translation.override."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -95,3 +95,15 @@ def test_django_serves_the_project_translations(client, db):
         assert translation.gettext("My remarks") != "My remarks"
     with translation.override("kk"):
         assert translation.gettext("My remarks") != "My remarks"
+
+
+def test_kazakh_is_the_default_language(client, db, settings):
+    from config import settings as project_settings
+
+    assert project_settings.LANGUAGE_CODE == "kk"
+    settings.LANGUAGE_CODE = "kk"
+    page = client.get("/accounts/login/").content.decode()
+    assert '<html lang="kk">' in page
+    assert "Кіру" in page  # "Log in"
+    russian = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert '<html lang="ru">' in russian and "Войти" in russian

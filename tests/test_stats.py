@@ -167,7 +167,7 @@ def test_agency_league_table_rows(dataset, client_for, coordinator):
 def test_by_sector_service_month_and_commissioner(dataset, client_for, analyst):
     figures = stats_page(client_for(analyst)).context["figures"]
     assert [(r["name"], r["received"], r["resolved"]) for r in figures["categories"]] == [
-        ("Көлік", 14, 5), ("e-gov", 1, 1)]
+        ("Vehicles", 14, 5), ("E-gov", 1, 1)]
     assert [(r["received"], r["resolved"], r["overdue"]) for r in figures["services"]] == [(14, 5, 2), (1, 1, 0)]
     assert [(r["label"], r["submitted"], r["closed"]) for r in figures["months"]] == [
         ("2026-06", 15, 8), ("2026-07", 0, 1)]
@@ -253,8 +253,8 @@ def test_agency_table_exports_as_csv_with_the_page_filters(dataset, client_for, 
     assert rows[0] == ["Executing agency", "Received", "Closed", "Closed on time", "On time, %",
                        "Median working days to close", "90th percentile, working days", "Overdue now"]
     # Filed by 2 June: r1, r2 and r10 went to MIA, r4 to NIT.
-    assert rows[1:] == [["Ministry of Internal Affairs (kk)", "3", "2", "1", "50", "4", "22", "1"],
-                        ["NIT JSC (kk)", "1", "1", "1", "100", "4", "4", "0"]]
+    assert rows[1:] == [["Ministry of Internal Affairs", "3", "2", "1", "50", "4", "22", "1"],
+                        ["NIT JSC", "1", "1", "1", "100", "4", "4", "0"]]
 
 
 def test_every_table_exports_as_xlsx(dataset, client_for, analyst):
@@ -341,7 +341,8 @@ def test_pages_cost_the_same_queries_for_10_and_10000_remarks(world, author, ana
     large = _queries(client, url)
     assert small == large
     cache.clear()
-    with django_assert_max_num_queries(21):
+    # 21 for the figures and the page, plus the cache's read and write on a cold cache.
+    with django_assert_max_num_queries(26):
         client.get(url)
 
 
