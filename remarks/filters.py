@@ -1,11 +1,15 @@
+import re
+
 import django_filters
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Service
+from agencies.models import Agency, AgencyMembership, Service
+from remarks.forms import UserChoiceField
 from remarks.models import Category, Remark
 from remarks.workflow import CLOCK_RUNNING, Status
 
@@ -17,19 +21,31 @@ SORTS = {
 }
 
 
+REFERENCE_RE = re.compile(r"^R-\d{4}-\d{1,8}$", re.IGNORECASE)
+
+
+class PersonFilter(django_filters.ModelChoiceFilter):
+    field_class = UserChoiceField
+
+
 class RemarkFilter(django_filters.FilterSet):
+    """The queue's filters. Every parameter is a plain GET value, so a filtered view is a
+    bookmarkable URL; input that does not validate empties the list (see `qs`)."""
+
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices,
-                                                 widget=forms.CheckboxSelectMultiple)
+                                                 widget=forms.CheckboxSelectMultiple, distinct=False)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Remark.Kind.choices, empty_label=_("Any"))
     agency = django_filters.ModelChoiceFilter(label=_("Executing agency"), queryset=Agency.objects.all(),
                                               empty_label=_("Any"))
-    co_agency = django_filters.ModelChoiceFilter(label=_("Co-executor"), field_name="co_agencies",
+    co_agency = django_filters.ModelChoiceFilter(label=_("Co-executor"), method="filter_co_agency",
                                                  queryset=Agency.objects.all(), empty_label=_("Any"))
     service = django_filters.ModelChoiceFilter(label=_("Service"), queryset=Service.objects.all(),
                                                empty_label=_("Any"))
     category = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=Category.objects.all(),
                                                 empty_label=_("Any"))
+    author = PersonFilter(label=_("Author"), queryset=get_user_model().objects.none(), empty_label=_("Any"))
+    assignee = PersonFilter(label=_("Assignee"), queryset=get_user_model().objects.none(), empty_label=_("Any"))
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue",
                                            widget=forms.CheckboxInput)
     due_before = django_filters.DateFilter(label=_("Due before"), field_name="due_date", lookup_expr="lt",
@@ -51,22 +67,50 @@ class RemarkFilter(django_filters.FilterSet):
         model = Remark
         fields = []
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = get_user_model().objects.order_by("last_name", "first_name", "pk")
+        self.filters["author"].queryset = users.filter(commissioner__isnull=False)
+        staff = users.filter(memberships__role__in=[AgencyMembership.Role.OFFICER, AgencyMembership.Role.HEAD])
+        persona = self._persona()
+        if persona is None or not (persona.is_staff_member or persona.is_superuser):
+            # Who works a remark inside an agency is the staff's business.
+            del self.filters["assignee"]
+            return
+        if not (persona.sees_all_remarks or persona.is_superuser):
+            # An officer picks among the people of their own agencies only.
+            staff = staff.filter(memberships__agency_id__in=persona.agency_ids)
+        self.filters["assignee"].queryset = staff.distinct()
+
+    def _persona(self):
+        from remarks.selectors import persona_of
+
+        return persona_of(self.request.user) if self.request is not None else None
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
             return queryset
+        if REFERENCE_RE.match(value):
+            return queryset.filter(reference=value.upper())
         if connection.vendor == "postgresql":
             from django.contrib.postgres.search import SearchQuery
 
             from remarks.models import search_vector
 
+            # The annotation is the expression of the GIN index of migration 0002, so the
+            # planner can use the index.
             return queryset.annotate(search_document=search_vector()).filter(
-                Q(reference__iexact=value)
-                | Q(search_document=SearchQuery(value, config="simple", search_type="websearch"))
+                search_document=SearchQuery(value, config="simple", search_type="websearch")
             )
         return queryset.filter(
-            Q(reference__iexact=value) | Q(title__icontains=value) | Q(description__icontains=value)
+            Q(reference__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value)
         )
+
+    def filter_co_agency(self, queryset, name, value):
+        # A subquery rather than a join: no duplicate rows, so no DISTINCT on the queue.
+        through = Remark.co_agencies.through.objects.filter(agency=value).values("remark_id")
+        return queryset.filter(pk__in=through)
 
     def filter_overdue(self, queryset, name, value):
         if value:
@@ -81,15 +125,26 @@ class RemarkFilter(django_filters.FilterSet):
 
     @property
     def qs(self):
+        if not self.is_valid():
+            # Garbage dates, unknown ids, bad choices: show nothing rather than more than asked.
+            return self.queryset.none()
         queryset = super().qs
-        if not self.form.is_bound or not (self.form.cleaned_data if self.is_valid() else {}).get("sort"):
+        if not self.form.cleaned_data.get("sort"):
             queryset = queryset.order_by(*SORTS[self.default_sort()])
-        return queryset.distinct() if self.data.get("co_agency") else queryset
+        return queryset
+
+    def qs_without_status(self):
+        """The remarks matching every filter but the status: what the status tabs count."""
+        if not self.is_valid():
+            return self.queryset.none()
+        queryset = self.queryset.all()
+        for name, value in self.form.cleaned_data.items():
+            if name not in ("status", "sort"):
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
     def default_sort(self) -> str:
-        from remarks.selectors import persona_of
-
-        persona = persona_of(self.request.user) if self.request else None
+        persona = self._persona()
         return "due" if persona and persona.is_staff_member else "-submitted"
 
 

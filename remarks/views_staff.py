@@ -1,0 +1,171 @@
+"""The queue (/remarks/): filters, status tabs, bulk work and exports.
+
+Staff work it; commissioners read it as "All remarks". Every row comes from
+remarks.selectors, so nobody sees, counts, exports or acts on more than they may read."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _, gettext_lazy
+from django.views.decorators.http import require_GET, require_POST
+
+from agencies.models import Agency
+from remarks import exports, selectors, services, workflow
+from remarks.filters import RemarkFilter
+from remarks.forms import UserChoiceField, _staff_queryset
+from remarks.listing import capped_counts, page_of, query_without
+from remarks.models import Measure
+from remarks.permissions import staff_required
+from remarks.workflow import Action
+
+BULK_LIMIT = 200
+TAB_COUNT_CAP = 1000
+
+
+class BulkForm(forms.Form):
+    """One action on the remarks ticked in the queue. The service checks each remark again."""
+
+    ACCEPT, MEASURE = "accept", "measure"
+
+    bulk_action = forms.ChoiceField(choices=[(ACCEPT, ACCEPT), (MEASURE, MEASURE)])
+    remarks = forms.MultipleChoiceField(label=gettext_lazy("Remarks"), choices=[])
+    agency = forms.ModelChoiceField(label=gettext_lazy("Executing agency"), queryset=Agency.objects.all(),
+                                    required=False)
+    assignee = UserChoiceField(label=gettext_lazy("Assignee (optional)"), queryset=_staff_queryset(),
+                               required=False)
+    measure = forms.ModelChoiceField(label=gettext_lazy("Systemic measure"), queryset=Measure.objects.none(),
+                                     required=False)
+    text = forms.CharField(label=gettext_lazy("Official response"), max_length=10000, required=False,
+                           widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, persona, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].queryset = measures_for(persona)
+        # References are checked against what the user may see in the view, not here.
+        self.fields["remarks"].choices = [(r, r) for r in self.data.getlist("remarks")] if self.is_bound else []
+
+    def clean_remarks(self):
+        references = self.cleaned_data["remarks"]
+        if len(references) > BULK_LIMIT:
+            raise forms.ValidationError(_("Choose at most %(count)s remarks at once.") % {"count": BULK_LIMIT})
+        return references
+
+    def clean(self):
+        data = super().clean()
+        if data.get("bulk_action") == self.ACCEPT and not data.get("agency"):
+            self.add_error("agency", _("Choose the executing agency."))
+        if data.get("bulk_action") == self.MEASURE:
+            if not data.get("measure"):
+                self.add_error("measure", _("Choose the systemic measure."))
+            if not (data.get("text") or "").strip():
+                self.add_error("text", _("An official response is required: a remark cannot be closed without "
+                                         "an answer."))
+        return data
+
+
+def measures_for(persona):
+    measures = Measure.objects.select_related("agency").order_by("-adopted_on", "-pk")
+    if persona.is_coordinator or persona.is_superuser:
+        return measures
+    return measures.filter(agency_id__in=persona.agency_ids)
+
+
+def _queue_filter(request: HttpRequest, queryset=None) -> RemarkFilter:
+    base = queryset if queryset is not None else selectors.remark_list_for(request.user)
+    return RemarkFilter(request.GET, queryset=base, request=request)
+
+
+def _status_tabs(remark_filter: RemarkFilter, request: HttpRequest) -> list[dict]:
+    """Counts per status in one query, with every filter applied but the status itself; each
+    count stops at TAB_COUNT_CAP ("1000+"), so a 100,000-remark queue is not scanned."""
+    base = remark_filter.qs_without_status()
+    counts = capped_counts({s.value: base.filter(status=s.value) for s in workflow.Status}, TAB_COUNT_CAP)
+    keep = query_without(request, "status", "page")
+    active = set(request.GET.getlist("status"))
+    total, any_capped = sum(n for n, _capped in counts.values()), any(c for _n, c in counts.values())
+    tabs = [{"label": _("All"), "count": f"{total}+" if any_capped else total, "query": keep,
+             "current": not active}]
+    for status in workflow.Status:
+        query = f"{keep}&status={status.value}" if keep else f"status={status.value}"
+        n, capped = counts[status.value]
+        tabs.append({"label": status.label, "count": f"{n}+" if capped else n, "query": query,
+                     "current": active == {status.value}})
+    return tabs
+
+
+@login_required
+@require_GET
+def remark_list(request: HttpRequest) -> HttpResponse:
+    persona = selectors.persona_of(request.user)
+    remark_filter = _queue_filter(request)
+    can_bulk = persona.is_coordinator or bool(persona.agency_ids)
+    return render(request, "remarks/list.html", {
+        "filter": remark_filter,
+        "filter_invalid": not remark_filter.is_valid(),
+        "page": page_of(request, remark_filter.qs),
+        "status_tabs": _status_tabs(remark_filter, request),
+        "persona": persona,
+        "query_without_page": query_without(request, "page"),
+        "current_query": request.GET.urlencode(),
+        "can_export": persona.is_staff_member or persona.is_superuser,
+        "bulk_form": BulkForm(persona=persona) if can_bulk else None,
+        "can_bulk_accept": persona.is_coordinator,
+    })
+
+
+def _back_to_queue(request: HttpRequest) -> HttpResponse:
+    # Re-encoded, so whatever was posted can only become a query string of the queue.
+    query = QueryDict(request.POST.get("query", ""), mutable=False).urlencode()
+    return redirect(f"{reverse('remarks:list')}?{query}" if query else reverse("remarks:list"))
+
+
+@staff_required
+@require_POST
+def remark_bulk(request: HttpRequest) -> HttpResponse:
+    """Accept-and-route, or resolve by a systemic measure, the ticked remarks: all or none."""
+    persona = selectors.persona_of(request.user)
+    form = BulkForm(request.POST, persona=persona)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
+        messages.error(request, _("Nothing was changed: %(errors)s") % {"errors": errors})
+        return _back_to_queue(request)
+    references = list(dict.fromkeys(form.cleaned_data["remarks"]))
+    found = {r.reference: r for r in selectors.remarks_visible_to(request.user).filter(reference__in=references)}
+    missing = [ref for ref in references if ref not in found]
+    if missing:
+        messages.error(request, _("Nothing was changed: %(reference)s: there is no such remark in your queue.")
+                       % {"reference": missing[0]})
+        return _back_to_queue(request)
+    chosen = [found[ref] for ref in references]
+    data = form.cleaned_data
+    try:
+        if data["bulk_action"] == BulkForm.ACCEPT:
+            services.remarks_bulk_transition(remarks=chosen, action=Action.ACCEPT, actor=request.user,
+                                             agency=data["agency"], assignee=data["assignee"])
+            done = _("%(count)s remarks accepted and routed to %(agency)s.") % {
+                "count": len(chosen), "agency": data["agency"]}
+        else:
+            responses = services.remarks_bulk_measure(measure=data["measure"], remarks=chosen, actor=request.user,
+                                                      response_text=data["text"])
+            done = _("%(count)s remarks resolved by the systemic measure; outgoing numbers %(numbers)s.") % {
+                "count": len(chosen), "numbers": ", ".join(r.outgoing_number for r in responses)}
+    except services.TransitionError as error:
+        messages.error(request, _("Nothing was changed: %(reason)s") % {"reason": error.message})
+    else:
+        messages.success(request, done)
+    return _back_to_queue(request)
+
+
+@staff_required
+@require_GET
+def remark_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The current filtered queue as CSV or XLSX, streamed, in the user's language."""
+    remark_filter = _queue_filter(request, selectors.remarks_visible_to(request.user))
+    if fmt not in exports.FORMATS:
+        raise Http404("No such export format.")
+    return exports.FORMATS[fmt](remark_filter.qs)

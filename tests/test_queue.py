@@ -1,0 +1,245 @@
+"""The queue (/remarks/): who sees which rows, the filters and search, the status tabs,
+bad input, and a query count that does not grow with the number of remarks."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from remarks import services
+from remarks.filters import RemarkFilter
+from remarks.models import Remark, Support
+from remarks.workflow import Action, Status
+
+QUEUE = reverse("remarks:list")
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    settings.LANGUAGE_CODE = "en"
+
+
+def make_rows(count: int, *, world, author, agency=None, status=Status.SUBMITTED, title="Generated remark",
+              prefix="G", **fields) -> list[Remark]:
+    """Minimal remarks straight into the table (bulk_create): for sizes, not for behaviour."""
+    today = timezone.localdate()
+    closed = status in (Status.RESOLVED, Status.DECLINED, Status.WITHDRAWN)
+    due = fields.pop("due_date", today + dt.timedelta(days=10))
+    rows = [
+        Remark(reference=f"{prefix}-{i:07d}", title=f"{title} {i}", description="Generated.", category=world.vehicles,
+               author=author, status=status, agency=agency, registered_on=today, routing_due=today, due_date=due,
+               closed_at=timezone.now() if closed else None, generated=True, **fields)
+        for i in range(count)
+    ]
+    return Remark.objects.bulk_create(rows, batch_size=1000)
+
+
+def references(response) -> set[str]:
+    return {remark.reference for remark in response.context["page"].object_list}
+
+
+def queue(client, **params):
+    response = client.get(QUEUE, params)
+    assert response.status_code == 200
+    return response
+
+
+# --- who sees what ---------------------------------------------------------------------
+
+
+def test_coordinator_sees_every_remark(client_for, coordinator, remark_in, world, other_commissioner, submit):
+    mia = remark_in(Status.IN_REVIEW)
+    unrouted = submit(title="Portal login loops", service=world.portal)
+    assert references(queue(client_for(coordinator))) == {mia.reference, unrouted.reference}
+
+
+def test_officer_sees_own_agency_and_co_executed_remarks_only(client_for, officer, coordinator, world, remark_in,
+                                                              submit):
+    own = remark_in(Status.IN_REVIEW)
+    co_executed = services.remark_transition(remark=submit(title="Co-executed"), action=Action.ACCEPT,
+                                             actor=coordinator, agency=world.nit, co_agencies=[world.mia])
+    services.remark_transition(remark=submit(title="NIT only"), action=Action.ACCEPT, actor=coordinator,
+                               agency=world.nit)
+    submit(title="Not routed yet")
+    assert references(queue(client_for(officer))) == {own.reference, co_executed.reference}
+
+
+def test_officer_of_other_agency_sees_no_row_count_or_page_of_this_agency(client_for, other_officer, remark_in):
+    remark = remark_in(Status.IN_REVIEW, title="Secret MIA matter")
+    client = client_for(other_officer)
+    response = queue(client)
+    assert references(response) == set()
+    assert all(tab["count"] == 0 for tab in response.context["status_tabs"])
+    assert remark.reference not in response.content.decode()
+    assert references(queue(client, q=remark.reference)) == set()
+    assert client.get(remark.get_absolute_url()).status_code == 404
+
+
+def test_commissioner_reads_all_remarks_newest_first_without_bulk_or_export(client_for, other_commissioner,
+                                                                             submit):
+    first = submit(title="First", now=timezone.now() - dt.timedelta(days=2))
+    second = submit(title="Second")
+    response = queue(client_for(other_commissioner))
+    assert [r.reference for r in response.context["page"].object_list] == [second.reference, first.reference]
+    assert response.context["bulk_form"] is None
+    body = response.content.decode()
+    assert "All remarks" in body and 'name="remarks"' not in body and "/remarks/export/" not in body
+    assert 'name="assignee"' not in body
+    assert client_for(other_commissioner).get(reverse("remarks:export", args=["csv"])).status_code == 403
+
+
+# --- filters on a known dataset --------------------------------------------------------
+
+
+@pytest.fixture
+def dataset(world, author, other_commissioner, coordinator, officer, head, submit, remark_in):
+    """Six remarks that differ in one thing each."""
+    with time_machine.travel(dt.datetime(2026, 3, 2, 10, 0, tzinfo=dt.UTC), tick=False):
+        early = submit(title="Payment of the state fee is lost", kind="remark")
+    with time_machine.travel(dt.datetime(2026, 4, 6, 10, 0, tzinfo=dt.UTC), tick=False):
+        suggestion = submit(title="Add a dark theme to the portal", kind="suggestion", service=world.portal,
+                            description="Night reading of e-gov is hard on the eyes.")
+        routed = remark_in(Status.IN_REVIEW, title="Licence renewal form freezes")
+        co = services.remark_transition(remark=submit(title="Police certificate delayed"), action=Action.ACCEPT,
+                                        actor=coordinator, agency=world.nit, co_agencies=[world.mia])
+        resolved = remark_in(Status.RESOLVED, title="Fine payment receipt missing")
+        by_bob = submit(title="Queue at the PSC is too long", by=other_commissioner)
+    services.remark_transition(remark=Remark.objects.get(pk=routed.pk), action=Action.REASSIGN, actor=head,
+                               assignee=head)
+    Support.objects.create(remark=by_bob, user=author)
+    Remark.objects.filter(pk=by_bob.pk).update(support_count=1)
+    return type("Dataset", (), dict(early=early, suggestion=suggestion, routed=routed, co=co, resolved=resolved,
+                                    by_bob=by_bob))
+
+
+def refs(*remarks) -> set[str]:
+    return {r.reference for r in remarks}
+
+
+@time_machine.travel(dt.datetime(2026, 4, 20, 6, 0, tzinfo=dt.UTC), tick=False)
+def test_filters_return_exactly_the_expected_remarks(client_for, coordinator, dataset, world, author,
+                                                     other_commissioner, head):
+    d, client = dataset, client_for(coordinator)
+    everything = refs(d.early, d.suggestion, d.routed, d.co, d.resolved, d.by_bob)
+    cases = [
+        ({}, everything),
+        ({"status": "in_review"}, refs(d.routed, d.co)),
+        ({"status": ["resolved", "submitted"]}, refs(d.resolved, d.early, d.suggestion, d.by_bob)),
+        ({"kind": "suggestion"}, refs(d.suggestion)),
+        ({"agency": world.mia.pk}, refs(d.routed, d.resolved)),
+        ({"co_agency": world.mia.pk}, refs(d.co)),
+        ({"service": world.portal.pk}, refs(d.suggestion)),
+        ({"category": world.egov.pk}, refs(d.suggestion)),
+        ({"author": other_commissioner.pk}, refs(d.by_bob)),
+        ({"assignee": head.pk}, refs(d.routed)),
+        ({"overdue": "on"}, refs(d.early)),
+        ({"due_before": "2026-04-01"}, refs(d.early)),
+        ({"submitted_after": "2026-04-01", "submitted_before": "2026-04-30"},
+         everything - refs(d.early)),
+        ({"submitted_before": "2026-03-31"}, refs(d.early)),
+        ({"supported": "on"}, refs(d.by_bob)),
+        ({"q": "dark theme"}, refs(d.suggestion)),
+        ({"q": "night reading"}, refs(d.suggestion)),
+        ({"q": d.resolved.reference.lower()}, refs(d.resolved)),
+        ({"q": "licence", "status": "in_review"}, refs(d.routed)),
+    ]
+    for params, expected in cases:
+        assert references(queue(client, **params)) == expected, params
+
+
+def test_staff_queue_is_sorted_by_due_date_and_can_sort_by_supports(client_for, coordinator, dataset):
+    client = client_for(coordinator)
+    by_due = [r.reference for r in queue(client).context["page"].object_list]
+    assert by_due[0] == dataset.early.reference
+    by_supports = [r.reference for r in queue(client, sort="-supports").context["page"].object_list]
+    assert by_supports[0] == dataset.by_bob.reference
+    newest = [r.reference for r in queue(client, sort="-submitted").context["page"].object_list]
+    assert newest[-1] == dataset.early.reference
+
+
+def test_tabs_count_per_status_with_the_other_filters_but_not_the_status(client_for, coordinator, dataset, world):
+    response = queue(client_for(coordinator), status="resolved", agency=world.mia.pk)
+    counts = {tab["label"]: tab["count"] for tab in response.context["status_tabs"]}
+    assert counts["All"] == 2 and counts["In review"] == 1 and counts["Resolved"] == 1 and counts["Submitted"] == 0
+    assert references(response) == refs(dataset.resolved)
+    # Each tab keeps the other filters, so the view stays bookmarkable.
+    in_review = next(tab for tab in response.context["status_tabs"] if tab["label"] == "In review")
+    assert f"agency={world.mia.pk}" in in_review["query"] and "status=in_review" in in_review["query"]
+    assert "status=resolved" not in in_review["query"]
+
+
+@pytest.mark.parametrize("params", [
+    {"due_before": "not-a-date"}, {"submitted_after": "2026-13-45"}, {"agency": "999999"}, {"agency": "abc"},
+    {"status": "on_fire"}, {"kind": "poem"}, {"author": "-1"}, {"sort": "random"},
+])
+def test_bad_filter_input_gives_a_message_and_no_rows_not_an_error(client_for, coordinator, dataset, params):
+    response = queue(client_for(coordinator), **params)
+    assert references(response) == set()
+    assert "could not be understood" in response.content.decode()
+
+
+@pytest.mark.parametrize("page", ["abc", "999999", "-3", "0"])
+def test_any_page_number_gives_a_page(client_for, coordinator, dataset, page):
+    assert references(queue(client_for(coordinator), page=page))
+
+
+def test_queue_pages_by_50(client_for, coordinator, world, author):
+    make_rows(120, world=world, author=author)
+    response = queue(client_for(coordinator))
+    assert len(response.context["page"].object_list) == 50
+    assert "page=2" in response.content.decode()
+    assert len(queue(client_for(coordinator), page=3).context["page"].object_list) == 20
+
+
+# --- cost ------------------------------------------------------------------------------
+
+
+QUEUE_QUERY_BOUND = 20
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_queue_costs_the_same_queries_at_10_and_1000_remarks(client_for, coordinator, officer, world, author,
+                                                             django_assert_max_num_queries, size):
+    make_rows(size, world=world, author=author, agency=world.mia, status=Status.IN_REVIEW, assignee=officer)
+    for user in (coordinator, officer):
+        client = client_for(user)
+        with django_assert_max_num_queries(QUEUE_QUERY_BOUND):
+            response = queue(client, overdue="", sort="due", q="Generated")
+        assert len(response.context["page"].object_list) == min(size, 50)
+
+
+# --- PostgreSQL full-text search -------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_full_text_search_on_postgresql_uses_the_gin_index(client_for, coordinator, dataset):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")
+    client = client_for(coordinator)
+    assert references(queue(client, q="dark theme")) == refs(dataset.suggestion)
+    assert references(queue(client, q="reading night")) == refs(dataset.suggestion)
+    assert references(queue(client, q="licence -payment")) == refs(dataset.routed)
+    assert references(queue(client, q=dataset.co.reference)) == refs(dataset.co)
+
+    remark_filter = RemarkFilter({"q": "theme"}, queryset=Remark.objects.all())
+    # A table this small would be read whole; forbid the plans that do not need an index
+    # condition, so the plan shows whether the search expression matches the index.
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off; SET enable_indexscan = off")
+        plan = remark_filter.qs.explain()
+        cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
+    assert "remark_search_gin" in plan
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_queue_renders_in_every_language(client_for, coordinator, remark_in, language):
+    remark = remark_in(Status.IN_REVIEW)
+    client = client_for(coordinator)
+    client.cookies["django_language"] = language
+    response = queue(client)
+    assert f'lang="{language}"' in response.content.decode() and remark.reference in response.content.decode()
