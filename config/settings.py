@@ -235,6 +235,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.twofactor.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "core.twofactor.client_ip"
+AXES_USERNAME_CALLABLE = "core.twofactor.login_username"
 # How many proxies of ours append to X-Forwarded-For (0: trust only REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 

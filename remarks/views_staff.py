@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from agencies.models import Agency
 from remarks import exports, selectors, services, workflow
 from remarks.filters import RemarkFilter
-from remarks.forms import UserChoiceField, _staff_queryset
+from remarks.forms import NoNulCharField, UserChoiceField, _staff_queryset
 from remarks.listing import capped_counts, page_of, query_without
 from remarks.models import Measure
 from remarks.permissions import staff_required
@@ -40,8 +40,8 @@ class BulkForm(forms.Form):
                                required=False)
     measure = forms.ModelChoiceField(label=gettext_lazy("Systemic measure"), queryset=Measure.objects.none(),
                                      required=False)
-    text = forms.CharField(label=gettext_lazy("Official response"), max_length=10000, required=False,
-                           widget=forms.Textarea(attrs={"rows": 4}))
+    text = NoNulCharField(label=gettext_lazy("Official response"), max_length=10000, required=False,
+                          widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, persona, **kwargs):
         super().__init__(*args, **kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 
 from django.contrib import messages
@@ -21,6 +22,7 @@ from remarks.models import Remark
 from remarks.permissions import statistics_required
 
 PUBLIC_CACHE_SECONDS = 300
+STATS_CACHE_SECONDS = 60
 
 
 def _charts(figures: dict) -> dict:
@@ -54,7 +56,17 @@ def _filtered_figures(request: HttpRequest, *, warn: bool):
     form, queryset, valid = stats.filter_remarks(request.GET)
     if not valid and warn:
         messages.error(request, _("Some filters could not be understood and were left out. Check the marked fields."))
-    return form, stats.compute(queryset, public=False)
+    # The aggregates read every remark: cached for a minute per applied filters, language and
+    # day, so a page reloaded or exported right after costs nothing at 100,000 remarks.
+    language, today = active_language(), timezone.localdate()
+    applied = sorted((name, str(getattr(value, "pk", value))) for name, value in form.cleaned_data.items()
+                     if name not in form.errors and value not in (None, ""))
+    key = "stats:index:v1:" + hashlib.sha256(repr((language, today.isoformat(), applied)).encode()).hexdigest()
+    figures = cache.get(key)
+    if figures is None:
+        figures = stats.compute(queryset, public=False, today=today, language=language)
+        cache.set(key, figures, STATS_CACHE_SECONDS)
+    return form, figures
 
 
 @statistics_required

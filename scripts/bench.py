@@ -1,0 +1,609 @@
+#!/usr/bin/env python3
+"""`make bench`: the pages at 1,000 and at 100,000 remarks, side by side with the framework floor.
+
+One bounded run over loopback:
+  1. a throwaway PostgreSQL (a private copy of scripts/pg.sh, so a `make test-postgres`
+     running at the same time keeps its own cluster), or DATABASE_URL when it is set;
+  2. migrate, createcachetable, collectstatic, `generate_load --remarks 1000`;
+  3. gunicorn (2 sync workers, DEBUG=0, BENCH_FLOORS=1) on a free 127.0.0.1 port;
+  4. log in as a commissioner, a coordinator and an analyst; per page: wrk (or a small
+     Python load generator when wrk is absent): requests/s, p50, p99; SQL queries per
+     request with Django's test client in a separate process against the same database;
+     the CSV export's worker memory (VmHWM of a fresh gunicorn worker);
+  5. grow to 100,000 remarks (`generate_load` adds 99,000, timed) and measure again;
+  6. print the table, write docs/benchmarks.md (earlier runs are kept below the new one),
+     stop gunicorn and PostgreSQL whatever happens.
+
+    .venv/bin/python scripts/bench.py [--duration 10] [--sizes 1000,100000] [--label "..."]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+DOC = ROOT / "docs" / "benchmarks.md"
+RUN_START, RUN_END = "<!-- bench:run -->", "<!-- bench:end -->"
+SEARCH_WORD = "нысан42"  # generate_load puts one of 100 such words in each description
+EXPORT_ROWS = 10_000
+
+# Targets of issue 8.
+MAX_GROWTH = 1.3
+MIN_FLOOR_SHARE = 0.20
+STATS_P50_MS = 250
+EXPORT_MAX_MB = 200
+GENERATE_MAX_S = 180
+
+
+# --- pages ------------------------------------------------------------------------------
+
+def pages(prep: dict) -> list[dict]:
+    """What is measured: name, who asks, the path, and wrk's connections."""
+    return [
+        {"name": "floor", "label": "Floor: trivial view", "who": None, "path": "/bench/floor/"},
+        {"name": "floor_login", "label": "Floor: trivial view behind login", "who": "commissioner",
+         "path": "/bench/floor-login/"},
+        {"name": "mine", "label": "Commissioner's home /remarks/mine/", "who": "commissioner", "path": "/remarks/mine/",
+         "shown": prep["mine_rows"]},
+        {"name": "remark", "label": "Remark page /remarks/<ref>/", "who": "commissioner",
+         "path": f"/remarks/{prep['reference']}/"},
+        {"name": "queue", "label": "Staff queue /remarks/ (default sort)", "who": "coordinator", "path": "/remarks/"},
+        {"name": "filter", "label": "Queue filtered ?status=in_review", "who": "coordinator",
+         "path": "/remarks/?status=in_review"},
+        {"name": "search", "label": f"Queue full-text search ?q={SEARCH_WORD}", "who": "coordinator",
+         "path": "/remarks/?" + urlencode({"q": SEARCH_WORD})},
+        {"name": "stats", "label": "Statistics /stats/ (analyst)", "who": "analyst", "path": "/stats/"},
+        {"name": "transparency", "label": "Transparency /transparency/ (public)", "who": None,
+         "path": "/transparency/"},
+        {"name": "export", "label": f"CSV export of ≤{EXPORT_ROWS:,} rows", "who": "coordinator",
+         "path": "/remarks/export/csv/" + (f"?{prep['export_query']}" if prep["export_query"] else ""),
+         "connections": 1, "rows": prep["export_rows"]},
+    ]
+
+
+# --- processes --------------------------------------------------------------------------
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.pg_home: Path | None = None
+        self.gunicorn: subprocess.Popen | None = None
+        self.port = 0
+        self.database_url = os.environ.get("DATABASE_URL", "")
+        self.env: dict[str, str] = {}
+        self.log = Path(tempfile.mkdtemp(prefix="bench-log-"))
+
+    # PostgreSQL
+    def start_postgres(self):
+        if self.database_url:
+            print(f"Using DATABASE_URL {self.database_url}")
+            return
+        self.pg_home = Path(tempfile.mkdtemp(prefix="bench-pg-"))
+        (self.pg_home / "scripts").mkdir()
+        shutil.copy2(ROOT / "scripts" / "pg.sh", self.pg_home / "scripts" / "pg.sh")
+        out = subprocess.run([str(self.pg_home / "scripts" / "pg.sh"), "start"], capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"bench: PostgreSQL did not start:\n{out.stderr}")
+        self.database_url = out.stdout.strip().splitlines()[-1]
+        print(f"PostgreSQL at {self.database_url}")
+
+    def stop_postgres(self):
+        if self.pg_home is None:
+            return
+        subprocess.run([str(self.pg_home / "scripts" / "pg.sh"), "stop"], capture_output=True)
+        shutil.rmtree(self.pg_home, ignore_errors=True)
+        self.pg_home = None
+
+    def make_env(self):
+        self.env = dict(
+            os.environ, DATABASE_URL=self.database_url, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50),
+            ALLOWED_HOSTS="127.0.0.1,testserver", SECURE_SSL_REDIRECT="0", CONN_MAX_AGE="600", BENCH_FLOORS="1",
+            SECURE_HSTS_SECONDS="0", LOG_LEVEL="ERROR", PYTHONUNBUFFERED="1",
+        )
+
+    def manage(self, *argv: str, quiet: bool = False) -> str:
+        out = subprocess.run([PY, "manage.py", *argv], cwd=ROOT, env=self.env, capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"bench: manage.py {' '.join(argv)} failed:\n{out.stdout}\n{out.stderr}")
+        if not quiet and out.stdout.strip():
+            print("  " + out.stdout.strip().splitlines()[-1])
+        return out.stdout
+
+    def helper(self, mode: str, payload: dict) -> dict:
+        """This script in helper mode, in a separate process with Django set up."""
+        out = subprocess.run([PY, __file__, f"--helper={mode}", json.dumps(payload)], cwd=ROOT, env=self.env,
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            raise SystemExit(f"bench: helper {mode} failed:\n{out.stdout}\n{out.stderr}")
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    # gunicorn
+    def start_gunicorn(self):
+        self.stop_gunicorn()
+        self.port = free_port()
+        gunicorn = Path(PY).with_name("gunicorn")
+        cmd = [str(gunicorn) if gunicorn.exists() else "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{self.port}",
+               "-w", "2", "--worker-class", "sync", "--timeout", "120", "--log-level", "warning"]
+        self.gunicorn = subprocess.Popen(cmd, cwd=ROOT, env=self.env, start_new_session=True,
+                                         stdout=open(self.log / "gunicorn.out", "ab"),
+                                         stderr=open(self.log / "gunicorn.err", "ab"))
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                status, _, _ = request(self.port, "/bench/floor/")
+                if status == 200 and len(self.worker_pids()) == 2:
+                    return
+            except OSError:
+                pass
+            if self.gunicorn.poll() is not None:
+                break
+            time.sleep(0.2)
+        errors = (self.log / "gunicorn.err").read_text(errors="replace")[-3000:]
+        raise SystemExit(f"bench: gunicorn did not start:\n{errors}")
+
+    def stop_gunicorn(self):
+        if self.gunicorn is None:
+            return
+        if self.gunicorn.poll() is None:
+            self.gunicorn.terminate()  # the master stops its workers
+            try:
+                self.gunicorn.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.gunicorn.pid, signal.SIGKILL)
+                self.gunicorn.wait()
+        self.gunicorn = None
+
+    def worker_pids(self) -> list[int]:
+        if self.gunicorn is None:
+            return []
+        children = Path(f"/proc/{self.gunicorn.pid}/task/{self.gunicorn.pid}/children")
+        try:
+            return [int(p) for p in children.read_text().split()]
+        except OSError:
+            return []
+
+    def close(self):
+        self.stop_gunicorn()
+        self.stop_postgres()
+        shutil.rmtree(self.log, ignore_errors=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def request(port: int, path: str, *, method="GET", headers=None, body=None, timeout=120):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        response = conn.getresponse()
+        data = response.read()
+        return response.status, response.headers, data
+    finally:
+        conn.close()
+
+
+def login(port: int, username: str, password: str) -> str:
+    """A Cookie header for a logged-in session. The cookies are Secure (DEBUG=0), so they
+    are carried by hand over plain http, as wrk's -H 'Cookie: ...' needs anyway."""
+    status, headers, body = request(port, "/accounts/login/")
+    jar = SimpleCookie()
+    for value in headers.get_all("Set-Cookie") or []:
+        jar.load(value)
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    if status != 200 or token is None or "csrftoken" not in jar:
+        raise SystemExit(f"bench: the login page answered {status} without a CSRF token")
+    form = urlencode({"username": username, "password": password, "csrfmiddlewaretoken": token.group(1).decode()})
+    status, headers, _ = request(port, "/accounts/login/", method="POST", body=form, headers={
+        "Content-Type": "application/x-www-form-urlencoded", "Cookie": f"csrftoken={jar['csrftoken'].value}",
+        "Origin": f"http://127.0.0.1:{port}", "Referer": f"http://127.0.0.1:{port}/accounts/login/"})
+    for value in headers.get_all("Set-Cookie") or []:
+        jar.load(value)
+    if status != 302 or "sessionid" not in jar:
+        raise SystemExit(f"bench: logging in as {username} answered {status}")
+    return f"sessionid={jar['sessionid'].value}; csrftoken={jar['csrftoken'].value}"
+
+
+# --- load ------------------------------------------------------------------------------
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * UNITS[unit]
+
+
+def run_wrk(port: int, path: str, cookie: str | None, *, connections: int, duration: int) -> dict:
+    cmd = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--latency", "--timeout", "60s"]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd + [f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True,
+                         timeout=duration + 120)
+    text = out.stdout
+    result = {"tool": "wrk"}
+    try:
+        result["rps"] = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+        result["p50"] = _ms(re.search(r"\s50%\s+(\S+)", text).group(1))
+        result["p99"] = _ms(re.search(r"\s99%\s+(\S+)", text).group(1))
+        result["requests"] = int(re.search(r"(\d+) requests in", text).group(1))
+    except AttributeError:
+        raise SystemExit(f"bench: cannot read wrk's output:\n{text}\n{out.stderr}") from None
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+    errors = re.search(r"Socket errors:.*", text)
+    result["errors"] = int(bad.group(1)) if bad else 0
+    if errors:
+        result["socket_errors"] = errors.group(0)
+    return result
+
+
+def run_python_load(port: int, path: str, cookie: str | None, *, connections: int, duration: int) -> dict:
+    """wrk's job when wrk is absent: `connections` threads, each a request after the other."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    headers = {"Cookie": cookie} if cookie else {}
+    deadline = time.monotonic() + duration
+
+    def worker():
+        mine, bad = [], 0
+        while time.monotonic() < deadline:
+            started = time.perf_counter()
+            try:
+                status, _, _ = request(port, path, headers=headers, timeout=60)
+            except OSError:
+                status = 0
+            mine.append((time.perf_counter() - started) * 1000)
+            bad += not (200 <= status < 400)
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else 0.0  # noqa: E731
+    return {"tool": "python", "rps": len(latencies) / elapsed, "p50": pick(0.50), "p99": pick(0.99),
+            "requests": len(latencies), "errors": errors[0]}
+
+
+def load(port, path, cookie, *, connections, duration):
+    if shutil.which("wrk"):
+        return run_wrk(port, path, cookie, connections=connections, duration=duration)
+    return run_python_load(port, path, cookie, connections=connections, duration=duration)
+
+
+# --- one size --------------------------------------------------------------------------
+
+def measure_size(bench: Bench, size: int, args) -> dict:
+    prep = bench.helper("prepare", {"export_rows": EXPORT_ROWS, "search": SEARCH_WORD})
+    plist = pages(prep)
+    print(f"\n=== {size:,} remarks ({prep['remarks']:,} in the database) ===")
+    counts = bench.helper("queries", {"pages": plist, "users": prep["users"]})
+    bench.start_gunicorn()
+    cookies = {role: login(bench.port, username, prep["password"]) for role, username in prep["users"].items()}
+    results = {}
+    for page in plist:
+        cookie = cookies.get(page["who"]) if page["who"] else None
+        status, _, body = request(bench.port, page["path"], headers={"Cookie": cookie} if cookie else {})
+        if status != 200:
+            raise SystemExit(f"bench: {page['path']} as {page['who']} answered {status}")
+        # A short warm-up: template caches, persistent connections, the public figures' cache.
+        load(bench.port, page["path"], cookie, connections=2, duration=1)
+        figures = load(bench.port, page["path"], cookie, connections=page.get("connections", args.connections),
+                       duration=args.duration)
+        figures["queries"] = counts[page["name"]]
+        figures["bytes"] = len(body)
+        for key in ("rows", "shown"):
+            if key in page:
+                figures[key] = page[key]
+        results[page["name"]] = figures
+        print(f"  {page['name']:<13} {figures['rps']:8.1f} req/s  p50 {figures['p50']:8.1f} ms  "
+              f"p99 {figures['p99']:8.1f} ms  {figures['queries']:>3} queries"
+              + (f"  ({figures['errors']} non-2xx)" if figures["errors"] else ""))
+    results["_memory"] = export_memory(bench, cookies["coordinator"], prep["remarks"])
+    print(f"  export of all {prep['remarks']:,} rows: worker max RSS {results['_memory']['max_rss_mb']:.0f} MB "
+          f"(a fresh worker after one page: {results['_memory']['baseline_rss_mb']:.0f} MB), "
+          f"{results['_memory']['seconds']:.1f} s")
+    results["_labels"] = {p["name"]: p["label"] for p in plist}
+    results["_remarks"] = prep["remarks"]
+    return results
+
+
+def vm_hwm_mb(pid: int) -> float:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0.0
+    match = re.search(r"VmHWM:\s+(\d+) kB", text)
+    return int(match.group(1)) / 1024 if match else 0.0
+
+
+def export_memory(bench: Bench, cookie: str, rows: int) -> dict:
+    """The whole queue as CSV from a fresh server: the workers' peak resident memory."""
+    bench.start_gunicorn()
+    for _ in range(4):  # both workers load the code
+        request(bench.port, "/remarks/", headers={"Cookie": cookie})
+    baseline = max(vm_hwm_mb(pid) for pid in bench.worker_pids())
+    started = time.monotonic()
+    conn = http.client.HTTPConnection("127.0.0.1", bench.port, timeout=600)
+    conn.request("GET", "/remarks/export/csv/", headers={"Cookie": cookie})
+    response = conn.getresponse()
+    size = 0
+    while chunk := response.read(1 << 16):
+        size += len(chunk)
+    conn.close()
+    seconds = time.monotonic() - started
+    peak = max(vm_hwm_mb(pid) for pid in bench.worker_pids())
+    bench.stop_gunicorn()
+    return {"rows": rows, "bytes": size, "seconds": seconds, "max_rss_mb": peak, "baseline_rss_mb": baseline,
+            "status": response.status}
+
+
+# --- helper modes (run in a subprocess with Django set up) -------------------------------
+
+def _django():
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+def helper_prepare(payload: dict) -> dict:
+    """Who logs in, which remark, which export filter gives about 10,000 rows."""
+    _django()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+
+    from remarks.models import Remark, Response
+    from remarks.workflow import Status
+
+    User = get_user_model()
+    users = {"commissioner": "gencom0000", "coordinator": "gencoordinator0000", "analyst": "genanalyst0000"}
+    for username in users.values():
+        User.objects.get(username=username)
+    # The same remark at every size: the oldest resolved one with a response.
+    reference = (Response.objects.filter(remark__status=Status.RESOLVED, remark__generated=True)
+                 .order_by("remark__reference").values_list("remark__reference", flat=True).first())
+    total = Remark.objects.count()
+    mine_rows = min(50, Remark.objects.filter(author__username=users["commissioner"]).count())
+    export_query, export_rows = "", total
+    if total > payload["export_rows"]:
+        moment = (Remark.objects.order_by("-submitted_at").values_list("submitted_at", flat=True)
+                  [payload["export_rows"] - 1])
+        day = moment.date() + dt.timedelta(days=1)
+        export_query = urlencode({"submitted_after": day.isoformat()})
+        export_rows = Remark.objects.filter(submitted_at__date__gte=day).count()
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version" if connection.vendor == "postgresql" else "SELECT sqlite_version()")
+        db_version = cursor.fetchone()[0]
+    return {"users": users, "password": settings.SEED_DEMO_PASSWORD, "reference": reference, "remarks": total,
+            "export_query": export_query, "export_rows": export_rows, "mine_rows": mine_rows,
+            "database": f"{connection.vendor} {db_version}"}
+
+
+def helper_queries(payload: dict) -> dict:
+    """SQL queries per request, page by page, with the test client in this process: the
+    second request of each page is counted (the first warms per-process caches)."""
+    _django()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    User = get_user_model()
+    clients = {None: Client()}
+    for role, username in payload["users"].items():
+        clients[role] = Client()
+        clients[role].force_login(User.objects.get(username=username))
+    counts = {}
+    for page in payload["pages"]:
+        client = clients[page["who"]]
+        for attempt in range(2):
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(page["path"])
+                if getattr(response, "streaming", False):
+                    for _ in response.streaming_content:
+                        pass
+                response.close()
+            if response.status_code != 200:
+                raise SystemExit(f"{page['path']}: {response.status_code}")
+        counts[page["name"]] = len(captured.captured_queries)
+        if os.environ.get("BENCH_SHOW_SQL"):
+            print(page["name"], file=sys.stderr)
+            for q in captured.captured_queries:
+                print("   ", q["time"], q["sql"][:300], file=sys.stderr)
+    return counts
+
+
+# --- report ----------------------------------------------------------------------------
+
+def machine(prep_database: str) -> dict:
+    import django
+
+    cpu = "unknown"
+    try:
+        cpu = re.search(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text()).group(1).strip()
+    except (OSError, AttributeError):
+        pass
+    mem = "unknown"
+    try:
+        kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))
+        mem = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, AttributeError):
+        pass
+    return {"nproc": os.cpu_count(), "memory": mem, "cpu": cpu, "database": prep_database,
+            "python": sys.version.split()[0], "django": django.get_version(),
+            "load tool": "wrk" if shutil.which("wrk") else "python (wrk absent)"}
+
+
+def fmt(value, digits=1):
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+def evaluate(small: dict, large: dict, sizes, gen_seconds) -> tuple[list[list[str]], list[tuple[str, bool, str]]]:
+    floor_large = large["floor_login"]["rps"]
+    floor_small = small["floor_login"]["rps"]
+    rows, growth_ok, growth_detail, same_queries = [], True, [], True
+    for name, label in large["_labels"].items():
+        a, b = small[name], large[name]
+        pa, pb = a["p50"], b["p50"]
+        if "rows" in a:  # the export reads more rows at the larger size: compare time per row
+            pa, pb = a["p50"] / max(a["rows"], 1), b["p50"] / max(b["rows"], 1)
+        ratio = pb / pa if pa else None
+        if not name.startswith("floor") and ratio is not None and ratio > MAX_GROWTH:
+            growth_ok = False
+            growth_detail.append(f"{name} ×{ratio:.2f}")
+        if a["queries"] != b["queries"]:
+            same_queries = False
+        if "shown" in a:  # the commissioner has more remarks at the larger size: a fuller page
+            label += f" ({a['shown']} → {b['shown']} rows on the page)"
+        rows.append([label + (f" ({a['rows']:,} → {b['rows']:,} rows; ratio per row)" if "rows" in a else ""),
+                     fmt(a["rps"]), fmt(a["p50"]), fmt(a["p99"]), str(a["queries"]),
+                     fmt(b["rps"]), fmt(b["p50"]), fmt(b["p99"]), str(b["queries"]),
+                     fmt(a["rps"] / floor_small, 2), fmt(b["rps"] / floor_large, 2), fmt(ratio, 2)])
+    share = {n: large[n]["rps"] / floor_large for n in ("queue", "remark")}
+    mem = large["_memory"]
+    targets = [
+        (f"every page at {sizes[1]:,} takes at most {MAX_GROWTH}× its p50 at {sizes[0]:,}", growth_ok,
+         ", ".join(growth_detail) or "all within"),
+        (f"SQL queries per page identical at {sizes[0]:,} and {sizes[1]:,}", same_queries,
+         "identical" if same_queries else ", ".join(
+             f"{n} {small[n]['queries']}→{large[n]['queries']}" for n in large["_labels"]
+             if small[n]["queries"] != large[n]["queries"])),
+        (f"staff queue and remark page serve ≥ {MIN_FLOOR_SHARE:.0%} of the login floor's requests/s "
+         f"at {sizes[1]:,}", all(v >= MIN_FLOOR_SHARE for v in share.values()),
+         ", ".join(f"{n} {v:.0%}" for n, v in share.items())),
+        (f"statistics page p50 < {STATS_P50_MS} ms at {sizes[1]:,}", large["stats"]["p50"] < STATS_P50_MS,
+         f"{large['stats']['p50']:.0f} ms"),
+        (f"CSV export of {mem['rows']:,} rows streams in < {EXPORT_MAX_MB} MB (worker max RSS)",
+         mem["max_rss_mb"] < EXPORT_MAX_MB and mem["status"] == 200,
+         f"{mem['max_rss_mb']:.0f} MB ({mem['bytes'] / 1e6:.0f} MB of CSV in {mem['seconds']:.1f} s)"),
+    ]
+    if gen_seconds is not None:
+        targets.append((f"generate_load up to {sizes[1]:,} remarks in < {GENERATE_MAX_S} s",
+                        gen_seconds < GENERATE_MAX_S, f"{gen_seconds:.0f} s"))
+    return rows, targets
+
+
+def render(results: dict, sizes, info: dict, gen_seconds, args) -> str:
+    small, large = results[sizes[0]], results[sizes[1]]
+    rows, targets = evaluate(small, large, sizes, gen_seconds)
+    k = lambda n: f"{n // 1000}k" if n % 1000 == 0 else str(n)  # noqa: E731
+    head = ["page", f"req/s {k(sizes[0])}", f"p50 ms {k(sizes[0])}", f"p99 ms {k(sizes[0])}",
+            f"queries {k(sizes[0])}", f"req/s {k(sizes[1])}", f"p50 ms {k(sizes[1])}", f"p99 ms {k(sizes[1])}",
+            f"queries {k(sizes[1])}", f"× login floor {k(sizes[0])}", f"× login floor {k(sizes[1])}",
+            f"p50 {k(sizes[1])}/{k(sizes[0])}"]
+    lines = [RUN_START, f"## Run of {info['date']}" + (f": {args.label}" if args.label else ""), ""]
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    lines += ["", "| target | met | measured |", "|---|---|---|"]
+    lines += [f"| {t} | {'yes' if ok else '**no**'} | {d} |" for t, ok, d in targets]
+    lines += ["", "Machine: " + "; ".join(f"{key} {value}" for key, value in info.items() if key != "date")
+              + f". Load: {args.connections} connections × {args.duration} s per page (the export: 1 connection), "
+              "gunicorn 2 sync workers, DEBUG=0, CONN_MAX_AGE=600, loopback.", "", RUN_END]
+    return "\n".join(lines)
+
+
+def write_doc(block: str):
+    intro = (
+        "# Benchmarks\n\n"
+        "Written by `make bench` (scripts/bench.py): the pages at 1,000 and at 100,000 synthetic remarks\n"
+        "(`manage.py generate_load`) on PostgreSQL, served by gunicorn with DEBUG off, measured with wrk\n"
+        "over loopback. *Floor* rows are trivial views (remarks/views_bench.py, on only with BENCH_FLOORS=1):\n"
+        "what a request costs before a page does any work; *× login floor* is a page's requests/s divided by\n"
+        "the login floor's. Queries are counted per request with Django's test client against the same\n"
+        "database (steady state: the second request). p50/p99 are under 8 concurrent connections on 2\n"
+        "workers, so they include queueing (about 4× a request's own time). On a shared machine other\n"
+        "processes add noise: compare the floor rows between runs before comparing pages.\n"
+        "The newest run comes first.\n\n"
+    )
+    earlier = []
+    if DOC.exists():
+        text = DOC.read_text()
+        earlier = re.findall(re.escape(RUN_START) + r".*?" + re.escape(RUN_END), text, flags=re.S)
+    runs = [block, *earlier][:4]
+    DOC.write_text(intro + "\n\n".join(runs) + "\n")
+
+
+# --- main ------------------------------------------------------------------------------
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--helper", help=argparse.SUPPRESS)
+    parser.add_argument("payload", nargs="?", help=argparse.SUPPRESS)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page (default 10)")
+    parser.add_argument("--connections", type=int, default=8, help="concurrent connections (default 8)")
+    parser.add_argument("--sizes", default="1000,100000", help="the two sizes (default 1000,100000)")
+    parser.add_argument("--label", default="", help="a note for the run's heading in docs/benchmarks.md")
+    parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    args = parser.parse_args()
+
+    if args.helper:
+        payload = json.loads(args.payload)
+        result = {"prepare": helper_prepare, "queries": helper_queries}[args.helper](payload)
+        print(json.dumps(result))
+        return
+
+    sizes = [int(s) for s in args.sizes.split(",")]
+    bench = Bench(args)
+    stopping = lambda signum, frame: (_ for _ in ()).throw(KeyboardInterrupt())  # noqa: E731
+    signal.signal(signal.SIGTERM, stopping)
+    try:
+        bench.start_postgres()
+        bench.make_env()
+        print("Migrating, static files, generating remarks…")
+        bench.manage("migrate", "--noinput", quiet=True)
+        bench.manage("createcachetable", quiet=True)
+        bench.manage("collectstatic", "--noinput", "--verbosity", "0", quiet=True)
+        results, gen_seconds, have = {}, None, 0
+        for size in sizes:
+            started = time.monotonic()
+            bench.manage("generate_load", "--remarks", str(size - have), "--seed", str(size))
+            if have:
+                gen_seconds = time.monotonic() - started
+            have = size
+            bench.manage("shell", "-c", "from django.db import connection; c = connection.cursor(); "
+                         "connection.vendor == 'postgresql' and c.execute('VACUUM ANALYZE')", quiet=True)
+            results[size] = measure_size(bench, size, args)
+        prep = bench.helper("prepare", {"export_rows": EXPORT_ROWS, "search": SEARCH_WORD})
+        info = {"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), **machine(prep["database"])}
+    finally:
+        bench.close()
+    block = render(results, sizes, info, gen_seconds, args)
+    print()
+    print(block)
+    if not args.no_doc:
+        write_doc(block)
+        print(f"\nWritten to {DOC.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

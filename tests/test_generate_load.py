@@ -1,0 +1,109 @@
+"""manage.py generate_load: synthetic volume that keeps every invariant real remarks keep."""
+
+import re
+from collections import defaultdict
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from remarks.models import Remark, RemarkEvent, Response, Sequence
+from remarks.workflow import CLOSED, Status
+
+SMALL = {"remarks": 150, "commissioners": 12, "agencies": 3, "services": 6, "seed": 7}
+
+
+def generate(**options):
+    out = StringIO()
+    call_command("generate_load", stdout=out, **{**SMALL, **options})
+    return out.getvalue()
+
+
+@pytest.fixture
+def generated(db):
+    generate()
+    return Remark.objects.all()
+
+
+def test_generates_the_number_of_remarks_asked_for(generated):
+    assert generated.count() == SMALL["remarks"]
+    assert not generated.filter(generated=False).exists()
+
+
+def test_outgoing_numbers_are_gap_free_per_agency_and_year(generated):
+    generate(seed=8)  # a second run continues the series
+    by_series = defaultdict(list)
+    for code, year, sequence, number in Response.objects.values_list(
+            "agency__code", "year", "sequence", "outgoing_number"):
+        assert number == f"{code}-{year}-{sequence:05d}"
+        by_series[(code, year)].append(sequence)
+    assert by_series
+    for (code, year), numbers in by_series.items():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1)), (code, year)
+        assert Sequence.objects.get(series=code, year=year).last_value == len(numbers)
+
+
+def test_outgoing_numbers_follow_the_order_responses_were_sent(generated):
+    by_series = defaultdict(list)
+    for response in Response.objects.order_by("agency_id", "year", "sequence"):
+        by_series[(response.agency_id, response.year)].append(response.sent_at)
+    for sent in by_series.values():
+        assert sent == sorted(sent)
+
+
+def test_every_resolved_or_declined_remark_has_an_official_response(generated):
+    closing = generated.filter(status__in=[Status.RESOLVED, Status.DECLINED])
+    assert closing.exists()
+    assert not closing.filter(responses__isnull=True).exists()
+    assert not generated.exclude(status__in=[Status.RESOLVED, Status.DECLINED]).filter(
+        responses__isnull=False).exists()
+
+
+def test_every_remark_has_its_history(generated):
+    assert not generated.exclude(events__action=RemarkEvent.Kind.SUBMIT).exists()
+    for remark in generated.filter(status__in=CLOSED):
+        last = RemarkEvent.objects.filter(remark=remark).exclude(to_status="").order_by("-created_at", "-pk")[0]
+        assert last.to_status == remark.status
+        assert remark.closed_at is not None
+    assert not generated.exclude(status__in=CLOSED).filter(closed_at__isnull=False).exists()
+
+
+def test_duplicates_name_an_original_and_needs_info_knows_where_to_return(generated):
+    for remark in generated.filter(status=Status.DUPLICATE):
+        assert remark.duplicate_of_id and remark.duplicate_of_id != remark.pk
+    assert not generated.filter(status=Status.NEEDS_INFO, return_status="").exists()
+    assert not generated.filter(status=Status.IN_REVIEW, agency__isnull=True).exists()
+
+
+def test_references_are_sequential_per_year_and_follow_the_calendar(generated):
+    generate(remarks=40, seed=9)
+    by_year = defaultdict(list)
+    for reference in Remark.objects.values_list("reference", flat=True):
+        year, number = re.fullmatch(r"R-(\d{4})-(\d{5})", reference).groups()
+        by_year[int(year)].append(int(number))
+    for year, numbers in by_year.items():
+        assert sorted(numbers) == list(range(1, len(numbers) + 1)), year
+        assert Sequence.objects.get(series="R", year=year).last_value == len(numbers)
+    first_run = Remark.objects.order_by("pk")[: SMALL["remarks"]]
+    assert [r.reference for r in sorted(first_run, key=lambda r: (r.submitted_at, r.pk))] == sorted(
+        r.reference for r in first_run)
+
+
+def test_creates_the_demo_staff_a_benchmark_logs_in_as(generated):
+    from remarks.selectors import persona_of
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects
+    assert persona_of(users.get(username="gencom0000")).is_commissioner
+    assert persona_of(users.get(username="gencoordinator0000")).is_coordinator
+    assert persona_of(users.get(username="genanalyst0000")).sees_statistics
+
+
+def test_refuses_a_database_with_real_remarks_unless_forced(submit):
+    real = submit()
+    with pytest.raises(CommandError, match="real remarks"):
+        generate(remarks=5)
+    assert Remark.objects.count() == 1
+    generate(remarks=5, force=True)
+    assert Remark.objects.count() == 6
+    assert Remark.objects.get(pk=real.pk).generated is False
