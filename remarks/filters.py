@@ -29,6 +29,30 @@ class PersonFilter(django_filters.ModelChoiceFilter):
     field_class = UserChoiceField
 
 
+class UserLookupField(UserChoiceField):
+    """A person typed by login (or number) instead of picked from a list: the list of every
+    commissioner would be long to read and slow to render."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        value = str(value).strip()
+        lookup = {"pk": value} if value.isdigit() else {"username__iexact": value}
+        try:
+            return self.queryset.get(**lookup)
+        except (self.queryset.model.DoesNotExist, self.queryset.model.MultipleObjectsReturned, ValueError):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
+
+    def prepare_value(self, value):
+        return value.get_username() if hasattr(value, "get_username") else value
+
+
+class PersonLookupFilter(django_filters.ModelChoiceFilter):
+    field_class = UserLookupField
+
+
 class RemarkFilter(django_filters.FilterSet):
     """The queue's filters. Every parameter is a plain GET value, so a filtered view is a
     bookmarkable URL; input that does not validate empties the list (see `qs`)."""
@@ -45,7 +69,7 @@ class RemarkFilter(django_filters.FilterSet):
                                                empty_label=_("Any"))
     category = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=Category.objects.all(),
                                                 empty_label=_("Any"))
-    author = PersonFilter(label=_("Author"), queryset=get_user_model().objects.none(), empty_label=_("Any"))
+    author = PersonLookupFilter(label=_("Author (login)"), queryset=get_user_model().objects.none())
     assignee = PersonFilter(label=_("Assignee"), queryset=get_user_model().objects.none(), empty_label=_("Any"))
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue",
                                            widget=forms.CheckboxInput)

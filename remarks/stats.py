@@ -340,14 +340,22 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[list] = field(default_factory=list)
+    # Long tables (every commissioner, every service) show their top rows on the page; the
+    # exports carry all of them.
+    limit: int | None = None
 
     @property
     def display_rows(self) -> list[list[tuple[Column, object]]]:
         """Each row as (column, value) pairs, for templates that label every cell."""
-        return [list(zip(self.columns, row)) for row in self.rows]
+        return [list(zip(self.columns, row)) for row in self.rows[:self.limit]]
+
+    @property
+    def hidden_rows(self) -> int:
+        return max(len(self.rows) - self.limit, 0) if self.limit else 0
 
 
 NAME = Column("name", _("Name"), numeric=False)
+TOP_ROWS = 25
 
 
 def _rows(records: list[dict], columns: list[Column], *, blank_name=None) -> list[list]:
@@ -411,7 +419,7 @@ def build_tables(figures: dict, *, public: bool) -> dict[str, Table]:
                                      [Column("name", _("Sector"), numeric=False), *breakdown])
         tables["categories"].rows = _rows(figures["categories"], tables["categories"].columns)
         tables["services"] = Table("services", _("By service"),
-                                   [Column("name", _("Service"), numeric=False), *breakdown])
+                                   [Column("name", _("Service"), numeric=False), *breakdown], limit=TOP_ROWS)
         tables["services"].rows = _rows(figures["services"], tables["services"].columns,
                                         blank_name=_("No service given"))
         tables["commissioners"] = Table("commissioners", _("By digital commissioner"), [
@@ -419,7 +427,7 @@ def build_tables(figures: dict, *, public: bool) -> dict[str, Table]:
             Column("resolved", _("Resolved")), Column("resolved_share", _("Resolved, %")),
             Column("supports_received", _("Supports received")),
             Column("supports_given", _("Supported others' remarks")),
-        ])
+        ], limit=TOP_ROWS)
         tables["commissioners"].rows = _rows(figures["commissioners"], tables["commissioners"].columns,
                                              blank_name="—")
     return tables
