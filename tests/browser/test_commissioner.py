@@ -5,8 +5,6 @@ the Kazakh runs check <html lang="kk"> and the flow, found by structure rather t
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from PIL import Image
 
@@ -14,15 +12,8 @@ from remarks.models import Remark, RemarkEvent
 from remarks.workflow import Status
 from tests.conftest import PASSWORD
 
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 LANGUAGES = ["kk", "en"]
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {"executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"), **browser_type_launch_args}
 
 
 @pytest.fixture(autouse=True)

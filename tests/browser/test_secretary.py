@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
 from remarks import services
@@ -11,15 +9,11 @@ from remarks.models import Remark, Response
 from remarks.workflow import Status
 from tests.conftest import PASSWORD
 
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    # The system Chromium (closed network: no downloaded Playwright browsers), whatever the
-    # shared browser conftest sets besides.
-    return {"executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"), **browser_type_launch_args}
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    # This test reads the English labels; Kazakh pages are covered elsewhere.
+    return {**browser_context_args, "locale": "en-US"}
 
 
 def test_secretary_records_a_closing_decision_from_the_browser(page, live_server, world, secretary, remark_in):

@@ -4,7 +4,6 @@ commissioner sees it resolved with its outgoing number."""
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -13,15 +12,8 @@ from remarks.models import Remark, Response, ResponseTemplate
 from remarks.workflow import Action, Status
 from tests.conftest import PASSWORD
 
-# Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 OUTGOING_NUMBER = re.compile(r"MIA-\d{4}-\d{5}")
-
-
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
-    return {"executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"), **browser_type_launch_args}
 
 
 def open_as(browser, live_server, user):

@@ -1,0 +1,133 @@
+# Digital commissioners' remarks tracker.
+#
+#   make run           development server with demo data on http://127.0.0.1:8000/ (PORT=...)
+#   make serve         production-like on 127.0.0.1:8000: DEBUG off, static files, gunicorn
+#   make test          the whole suite: SQLite, PostgreSQL and browser passes
+#   make deploy-check  Django's deployment checklist with production-like variables
+#   make messages      update and compile the kk / ru / en translation catalogues
+#   make bench         benchmarks at 1,000 and 100,000 remarks (docs/benchmarks.md)
+#   make clean         remove generated files (keeps .venv and db.sqlite3); distclean: all
+#
+# REQUIRE_ALL=1 (CI): a pass that cannot run (no PostgreSQL, no Chromium), a skipped test
+# or a pass without tests fails the run instead of being skipped.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+REQUIRE_ALL ?= 0
+PYTEST_ARGS ?=
+
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+# scripts/ holds the REQUIRE_ALL pytest plugin.
+PYTEST := PYTHONPATH="$(CURDIR)/scripts$${PYTHONPATH:+:$$PYTHONPATH}" $(PY) -m pytest \
+	$(if $(filter 1,$(REQUIRE_ALL)),-p pytest_require_all) $(PYTEST_ARGS)
+
+# After `rc=...`: pytest's "no tests collected" (5) is fine, except under REQUIRE_ALL=1.
+define pytest_exit
+if [ $$rc -eq 5 ]; then \
+	if [ "$(REQUIRE_ALL)" = 1 ]; then echo "$(1): no tests collected; REQUIRE_ALL=1 makes that a failure" >&2; exit 1; fi; \
+	echo "$(1): no tests collected"; rc=0; \
+fi; \
+exit $$rc
+endef
+
+# What a pass that cannot run does: skip with a message, or fail under REQUIRE_ALL=1.
+define cannot_run
+if [ "$(REQUIRE_ALL)" = 1 ]; then echo "$(1) FAILED: $(2) (REQUIRE_ALL=1)" >&2; exit 1; fi; \
+echo "$(1) SKIPPED: $(2)"; exit 0
+endef
+
+.PHONY: help venv .venv run serve test test-sqlite test-postgres test-browser deploy-check messages clean distclean bench cluster-test
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+venv .venv: $(STAMP)
+
+# Created with a Python >= 3.12 found by scripts/find-python.sh (or $PYTHON); an existing
+# environment on an older Python is replaced.
+$(STAMP): requirements.txt
+	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
+		python=$$(bash scripts/find-python.sh) || exit 1; \
+		echo "Creating $(VENV) with $$python"; \
+		rm -rf $(VENV) && "$$python" -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements.txt
+	@touch $@
+
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
+	$(PY) manage.py seed_demo --if-empty
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+# DEBUG off on plain http over loopback: a random SECRET_KEY per start (sessions end with
+# the server) unless one is set, local hosts allowed, no redirect to https.
+serve: $(STAMP)
+	@export DEBUG=0 \
+		SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
+		ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
+		SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}"; \
+	set -e -x; \
+	$(PY) manage.py migrate --noinput; \
+	$(PY) manage.py createcachetable; \
+	$(PY) manage.py collectstatic --noinput --verbosity 0; \
+	exec $(VENV)/bin/gunicorn config.wsgi -b 127.0.0.1:$(PORT) -w 2
+
+test: $(STAMP)
+	@failed=""; \
+	$(MAKE) --no-print-directory test-sqlite || failed="$$failed sqlite"; \
+	$(MAKE) --no-print-directory test-postgres || failed="$$failed postgresql"; \
+	$(MAKE) --no-print-directory test-browser || failed="$$failed browser"; \
+	echo; \
+	if [ -n "$$failed" ]; then echo "make test: FAILED:$$failed" >&2; exit 1; fi; \
+	echo "make test: all passes succeeded (REQUIRE_ALL=$(REQUIRE_ALL))"
+
+test-sqlite: $(STAMP)
+	@echo "=== SQLite pass: pytest -m 'not postgres and not browser' ==="
+	@rc=0; env -u DATABASE_URL $(PYTEST) -m "not postgres and not browser" || rc=$$?; \
+	$(call pytest_exit,SQLite pass)
+
+# A throwaway cluster (scripts/pg.sh) of this run only, stopped and deleted whatever happens.
+test-postgres: $(STAMP)
+	@echo "=== PostgreSQL pass: pytest -m 'not browser' ==="
+	@export PG_STATE="$(CURDIR)/.pg/test-$$$$.state"; \
+	trap 'bash scripts/pg.sh stop' EXIT; trap 'exit 130' INT TERM; \
+	rc=0; url=$$(bash scripts/pg.sh start) || rc=$$?; \
+	if [ $$rc -eq 3 ]; then $(call cannot_run,PostgreSQL pass,no PostgreSQL server binaries (apt-get install postgresql)); fi; \
+	if [ $$rc -ne 0 ]; then echo "PostgreSQL pass FAILED: the cluster did not start" >&2; exit 1; fi; \
+	echo "PostgreSQL at $$url"; \
+	DATABASE_URL="$$url" $(PYTEST) -m "not browser" || rc=$$?; \
+	$(call pytest_exit,PostgreSQL pass)
+
+test-browser: $(STAMP)
+	@echo "=== Browser pass: pytest -m browser ==="
+	@chromium="$${CHROMIUM:-/usr/bin/chromium}"; \
+	if [ ! -x "$$chromium" ]; then $(call cannot_run,Browser pass,no Chromium at $$chromium (apt-get install chromium or set CHROMIUM)); fi; \
+	rc=0; env -u DATABASE_URL CHROMIUM="$$chromium" DJANGO_ALLOW_ASYNC_UNSAFE=true $(PYTEST) -m browser || rc=$$?; \
+	$(call pytest_exit,Browser pass)
+
+deploy-check: $(STAMP)
+	DEBUG=0 SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))')" \
+		ALLOWED_HOSTS=example.kz $(PY) manage.py check --deploy --fail-level WARNING
+
+messages: $(STAMP)
+	$(PY) manage.py makemessages -l kk -l ru -l en --ignore=.venv --ignore=staticfiles --ignore=media
+	$(PY) manage.py compilemessages --ignore=.venv
+
+clean:
+	-@bash scripts/pg.sh stop
+	rm -rf staticfiles test-results .pytest_cache .hypothesis
+	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-journal
+
+# Benchmarks (not part of `make test`): pages at 1,000 and 100,000 remarks on a throwaway
+# PostgreSQL, side by side with the framework floor; writes docs/benchmarks.md.
+bench: $(STAMP)
+	$(PY) scripts/bench.py
