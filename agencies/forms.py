@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Commission
-from remarks.forms import NoNulCharField
+from remarks.forms import IdsChoiceField, NoNulCharField
 from remarks.workflow import Outcome
 
 
@@ -25,7 +25,7 @@ class SessionForm(forms.Form):
 
 
 class AgendaForm(forms.Form):
-    remarks = forms.ModelMultipleChoiceField(
+    remarks = IdsChoiceField(
         label=_("Escalated remarks to put on the agenda"), queryset=None, widget=forms.CheckboxSelectMultiple,
     )
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
-from remarks.forms import NoNulCharField
+from remarks.forms import IdsChoiceField, NoNulCharField
 from remarks.models import Category
 
 
@@ -10,7 +10,7 @@ class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Date of the meeting"), widget=forms.DateInput(attrs={"type": "date"}))
     sector = forms.ModelChoiceField(label=_("Sector"), queryset=Category.objects.all())
     title = NoNulCharField(label=_("Title"), max_length=255)
-    invited_agencies = forms.ModelMultipleChoiceField(
+    invited_agencies = IdsChoiceField(
         label=_("Invited agencies"), queryset=Agency.objects.all(), required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=_("Leave empty to invite the agencies that hold the sector's open remarks."),

@@ -225,3 +225,16 @@ def client_ip(request: HttpRequest) -> str | None:
         if len(hops) >= count:
             return hops[-count]
     return request.META.get("REMOTE_ADDR")
+
+
+def login_username(request: HttpRequest, credentials: dict | None = None) -> str | None:
+    """AXES_USERNAME_CALLABLE: the username as typed, cut to the longest a user can have and
+    without NUL, so a 100 kB or binary "username" is recorded as a failed login rather than
+    breaking the database column of the attempt (PostgreSQL: DataError, ValueError)."""
+    from django.contrib.auth import get_user_model
+
+    username = credentials.get("username") if credentials else request.POST.get("username")
+    if username is None:
+        return None
+    model = get_user_model()
+    return str(username).replace("\x00", "")[: model._meta.get_field(model.USERNAME_FIELD).max_length]

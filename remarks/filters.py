@@ -39,6 +39,10 @@ class UserLookupField(UserChoiceField):
         if value in self.empty_values:
             return None
         value = str(value).strip()
+        # No query for what no username can be: a NUL (PostgreSQL refuses it) or 100 kB (SQLite:
+        # "LIKE pattern too complex").
+        if "\x00" in value or len(value) > 150:
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         lookup = {"pk": value} if value.isdigit() else {"username__iexact": value}
         try:
             return self.queryset.get(**lookup)

@@ -28,6 +28,22 @@ class NoNulCharField(forms.CharField):
         return value
 
 
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Several objects by id. An id beyond the database's 64-bit integers is an invalid choice,
+    not an OverflowError (SQLite) or a DataError (PostgreSQL) from the IN query."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, list | tuple) else []:
+            try:
+                too_big = abs(int(str(pk))) >= 2**63
+            except ValueError:
+                continue  # not a number at all: Django's own check refuses it
+            if too_big:
+                raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                      params={"pk": pk})
+        return super()._check_values(value)
+
+
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
@@ -171,7 +187,7 @@ def _action_fields(action: Action, remark: Remark | None) -> dict[str, forms.Fie
             "agency": forms.ModelChoiceField(label=_("Executing agency"), queryset=agencies,
                                              initial=remark.proposed_agency_id if remark else None),
             "assignee": UserChoiceField(label=_("Assignee"), queryset=_staff_queryset(), required=False),
-            "co_agencies": forms.ModelMultipleChoiceField(label=_("Co-executing agencies"), queryset=agencies,
+            "co_agencies": IdsChoiceField(label=_("Co-executing agencies"), queryset=agencies,
                                                           required=False),
         }
     if action == Action.REASSIGN:

@@ -76,7 +76,9 @@ def remark_new(request: HttpRequest) -> HttpResponse:
     data = request.POST.copy()
     token = _submission_token(data)
     data["submission_token"] = str(token)
-    drop = [int(pk) for pk in request.POST.getlist("drop_upload") if pk.isdigit()]
+    # isdigit() alone lets "²" through to int(); a bigint has at most 18 safe digits.
+    drop = [int(pk) for pk in request.POST.getlist("drop_upload")
+            if pk.isascii() and pk.isdigit() and len(pk) <= 18]
     if drop:
         services.draft_uploads_drop(user=request.user, token=token, ids=drop)
     kept = list(DraftUpload.objects.filter(user=request.user, token=token))
