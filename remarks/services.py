@@ -55,6 +55,11 @@ class ConflictError(TransitionError):
     pass
 
 
+def conflict_message(current_status: str) -> str:
+    return _("Someone else has just changed this remark (it is now “%(status)s”). "
+             "Check the page again before acting.") % {"status": Status(current_status).label}
+
+
 # --- numbering -----------------------------------------------------------------------
 
 
@@ -210,10 +215,7 @@ def remark_transition(*, remark: Remark, action: str, actor, now: dt.datetime | 
     seen_status = remark.status
     current = Remark.objects.select_for_update().get(pk=remark.pk)
     if current.status != seen_status:
-        raise ConflictError(
-            _("Someone else has just changed this remark (it is now “%(status)s”). "
-              "Check the page again before acting.") % {"status": Status(current.status).label}
-        )
+        raise ConflictError(conflict_message(current.status))
     roles = roles_on(actor, current) & transition.roles
     if current.status not in transition.sources:
         raise TransitionError(

@@ -195,7 +195,15 @@ def remark_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def remark_act(request: HttpRequest, reference: str, action: str) -> HttpResponse:
-    remark = selectors.get_remark_for_user(request.user, reference, act=True)
+    remark = selectors.get_remark_for_user(request.user, reference)
+    # The form carries the status its reader saw: if someone else has acted since, say so
+    # rather than act on a remark that has moved on (or answer that nothing is allowed).
+    seen_status = request.POST.get("seen_status")
+    if seen_status in workflow.Status.values and seen_status != remark.status:
+        messages.error(request, services.conflict_message(remark.status))
+        return redirect(remark)
+    if not selectors.available_actions(request.user, remark):
+        raise PermissionDenied
     try:
         action = Action(action)
     except ValueError:
