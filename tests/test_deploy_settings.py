@@ -38,3 +38,27 @@ def test_every_page_has_the_security_headers(client, db):
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert "geolocation=()" in response.headers["Permissions-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+PAGES = ["/", "/remarks/", "/remarks/mine/", "/remarks/new/", "/notifications/", "/notifications/settings/",
+         "/help/workflow/", "/stats/", "/transparency/", "/commission/", "/meetings/", "/accounts/login/",
+         "/accounts/password_change/", "/healthz"]
+
+
+def test_every_page_sends_the_security_headers_to_every_role(client_for, personas, remark_in):
+    remark = remark_in("in_review")
+    for persona in ("author", "coordinator", "officer", "analyst", "secretary"):
+        client = client_for(personas[persona])
+        for path in [*PAGES, remark.get_absolute_url()]:
+            response = client.get(path, follow=True)
+            assert response.status_code in (200, 403, 404), (persona, path, response.status_code)
+            headers = response.headers
+            assert "unsafe-inline" not in headers["Content-Security-Policy"], path
+            assert "default-src 'self'" in headers["Content-Security-Policy"], path
+            assert headers["X-Frame-Options"] == "DENY", path
+            assert headers["X-Content-Type-Options"] == "nosniff", path
+            assert headers["Referrer-Policy"] == "same-origin", path
+            assert "camera=()" in headers["Permissions-Policy"], path
+            if "text/html" in headers["Content-Type"]:
+                html = response.content.decode()
+                assert "<script>" not in html and " style=" not in html and "<style" not in html, (persona, path)
