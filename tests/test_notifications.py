@@ -14,11 +14,6 @@ from remarks.models import Notification, OutboxEmail, Remark
 from remarks.workflow import Action, Status
 
 
-@pytest.fixture(autouse=True)
-def _english(settings):
-    settings.LANGUAGE_CODE = "en"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-
 
 def fresh(remark):
     return Remark.objects.get(pk=remark.pk)
