@@ -25,21 +25,17 @@ import http.client
 import json
 import os
 import re
-import secrets
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
+from loopback import PY, ROOT, Stack, free_port, request
 DOC = ROOT / "docs" / "benchmarks.md"
 RUN_START, RUN_END = "<!-- bench:run -->", "<!-- bench:end -->"
 SEARCH_WORD = "нысан42"  # generate_load puts one of 100 such words in each description
@@ -81,51 +77,23 @@ def pages(prep: dict) -> list[dict]:
 
 # --- processes --------------------------------------------------------------------------
 
-class Bench:
+class Bench(Stack):
+    name = "bench"
+
     def __init__(self, args):
+        super().__init__()
         self.args = args
-        self.pg_home: Path | None = None
         self.gunicorn: subprocess.Popen | None = None
         self.port = 0
-        self.database_url = os.environ.get("DATABASE_URL", "")
-        self.env: dict[str, str] = {}
-        self.log = Path(tempfile.mkdtemp(prefix="bench-log-"))
-
-    # PostgreSQL
-    def start_postgres(self):
-        if self.database_url:
-            print(f"Using DATABASE_URL {self.database_url}")
-            return
-        self.pg_home = Path(tempfile.mkdtemp(prefix="bench-pg-"))
-        (self.pg_home / "scripts").mkdir()
-        shutil.copy2(ROOT / "scripts" / "pg.sh", self.pg_home / "scripts" / "pg.sh")
-        out = subprocess.run([str(self.pg_home / "scripts" / "pg.sh"), "start"], capture_output=True, text=True)
-        if out.returncode != 0:
-            raise SystemExit(f"bench: PostgreSQL did not start:\n{out.stderr}")
-        self.database_url = out.stdout.strip().splitlines()[-1]
-        print(f"PostgreSQL at {self.database_url}")
-
-    def stop_postgres(self):
-        if self.pg_home is None:
-            return
-        subprocess.run([str(self.pg_home / "scripts" / "pg.sh"), "stop"], capture_output=True)
-        shutil.rmtree(self.pg_home, ignore_errors=True)
-        self.pg_home = None
 
     def make_env(self):
-        self.env = dict(
-            os.environ, DATABASE_URL=self.database_url, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50),
-            ALLOWED_HOSTS="127.0.0.1,testserver", SECURE_SSL_REDIRECT="0", CONN_MAX_AGE="600", BENCH_FLOORS="1",
-            SECURE_HSTS_SECONDS="0", LOG_LEVEL="ERROR", PYTHONUNBUFFERED="1",
-        )
+        self.env = self.production_env(ALLOWED_HOSTS="127.0.0.1,testserver", BENCH_FLOORS="1", LOG_LEVEL="ERROR")
 
     def manage(self, *argv: str, quiet: bool = False) -> str:
-        out = subprocess.run([PY, "manage.py", *argv], cwd=ROOT, env=self.env, capture_output=True, text=True)
-        if out.returncode != 0:
-            raise SystemExit(f"bench: manage.py {' '.join(argv)} failed:\n{out.stdout}\n{out.stderr}")
-        if not quiet and out.stdout.strip():
-            print("  " + out.stdout.strip().splitlines()[-1])
-        return out.stdout
+        stdout = super().manage(*argv)
+        if not quiet and stdout.strip():
+            print("  " + stdout.strip().splitlines()[-1])
+        return stdout
 
     def helper(self, mode: str, payload: dict) -> dict:
         """This script in helper mode, in a separate process with Django set up."""
@@ -184,23 +152,6 @@ class Bench:
         self.stop_gunicorn()
         self.stop_postgres()
         shutil.rmtree(self.log, ignore_errors=True)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(port: int, path: str, *, method="GET", headers=None, body=None, timeout=120):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        data = response.read()
-        return response.status, response.headers, data
-    finally:
-        conn.close()
 
 
 def login(port: int, username: str, password: str) -> str:
@@ -580,8 +531,7 @@ def main():
         bench.start_postgres()
         bench.make_env()
         print("Migrating, static files, generating remarks…")
-        bench.manage("migrate", "--noinput", quiet=True)
-        bench.manage("createcachetable", quiet=True)
+        bench.prepare()
         bench.manage("collectstatic", "--noinput", "--verbosity", "0", quiet=True)
         results, gen_seconds, have = {}, None, 0
         for size in sizes:

@@ -28,15 +28,12 @@ One bounded run over loopback:
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
 import re
-import secrets
 import shutil
 import signal
-import socket
 import struct
 import subprocess
 import sys
@@ -51,57 +48,26 @@ from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-PY = sys.executable
+from loopback import PY, ROOT, Stack, free_port, request
 WORKERS = 2  # per app server; the test machine may have two cores
 
 
 # --- processes --------------------------------------------------------------------------
 
-class Cluster:
+class Cluster(Stack):
+    name = "cluster-test"
+
     def __init__(self):
-        self.pg_home: Path | None = None
-        self.database_url = os.environ.get("DATABASE_URL", "")
+        super().__init__()
         self.media = Path(tempfile.mkdtemp(prefix="cluster-media-"))
-        self.log = Path(tempfile.mkdtemp(prefix="cluster-log-"))
         self.servers: dict[str, tuple[subprocess.Popen, int]] = {}
-        self.env: dict[str, str] = {}
-
-    def start_postgres(self):
-        if self.database_url:
-            print(f"Using DATABASE_URL {self.database_url}")
-            return
-        self.pg_home = Path(tempfile.mkdtemp(prefix="cluster-pg-"))
-        (self.pg_home / "scripts").mkdir()
-        shutil.copy2(ROOT / "scripts" / "pg.sh", self.pg_home / "scripts" / "pg.sh")
-        out = subprocess.run([str(self.pg_home / "scripts" / "pg.sh"), "start"], capture_output=True,
-                             text=True, timeout=120)
-        if out.returncode != 0:
-            raise SystemExit(f"cluster-test: PostgreSQL did not start:\n{out.stderr}")
-        self.database_url = out.stdout.strip().splitlines()[-1]
-        print(f"PostgreSQL at {self.database_url}")
-
-    def stop_postgres(self):
-        if self.pg_home is None:
-            return
-        subprocess.run([str(self.pg_home / "scripts" / "pg.sh"), "stop"], capture_output=True, timeout=60)
-        shutil.rmtree(self.pg_home, ignore_errors=True)
-        self.pg_home = None
 
     def make_env(self):
-        self.env = dict(
-            os.environ, DATABASE_URL=self.database_url, DEBUG="0", SECRET_KEY=secrets.token_urlsafe(50),
-            ALLOWED_HOSTS="127.0.0.1", SECURE_SSL_REDIRECT="0", SECURE_HSTS_SECONDS="0", CONN_MAX_AGE="600",
-            MEDIA_ROOT=str(self.media), STAFF_2FA_REQUIRED="0", LOG_LEVEL="WARNING", PYTHONUNBUFFERED="1",
-        )
+        self.env = self.production_env(MEDIA_ROOT=str(self.media), STAFF_2FA_REQUIRED="0", LOG_LEVEL="WARNING")
         self.env.pop("BENCH_FLOORS", None)
 
     def manage(self, *argv: str) -> str:
-        out = subprocess.run([PY, "manage.py", *argv], cwd=ROOT, env=self.env, capture_output=True, text=True,
-                             timeout=300)
-        if out.returncode != 0:
-            raise SystemExit(f"cluster-test: manage.py {' '.join(argv)} failed:\n{out.stdout}\n{out.stderr}")
-        return out.stdout
+        return super().manage(*argv, timeout=300)
 
     def helper(self, mode: str, payload: dict) -> dict:
         """This script in helper mode, in a separate process with Django set up."""
@@ -161,24 +127,6 @@ class Cluster:
             shutil.rmtree(self.media, ignore_errors=True)
             shutil.rmtree(self.log, ignore_errors=True)
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def request(port: int, path: str, *, method="GET", headers=None, body=None, timeout=60):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    try:
-        conn.request(method, path, body=body, headers=headers or {})
-        response = conn.getresponse()
-        return response.status, response.headers, response.read()
-    finally:
-        conn.close()
-
-
-# --- a browser, by hand ------------------------------------------------------------------
 
 def tiny_png(seed: int) -> bytes:
     """A valid 2×2 RGB PNG, different per seed, from the standard library alone."""
@@ -652,8 +600,7 @@ def main() -> int:
         cluster.start_postgres()
         cluster.make_env()
         print("Migrating, loading the demo accounts…")
-        cluster.manage("migrate", "--noinput")
-        cluster.manage("createcachetable")
+        cluster.prepare()
         cluster.manage("seed_demo", "--force")
         world = cluster.helper("prepare", {})
         ports = {name: cluster.start_server(name) for name in ("A", "B")}
