@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
 from remarks.models import Remark, Response, ResponseTemplate
 from remarks.workflow import Action, Status
