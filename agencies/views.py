@@ -18,7 +18,7 @@ from remarks import selectors, services
 from remarks.listing import page_of
 from remarks.models import RemarkEvent
 from remarks.permissions import persona_required, secretary_required
-from remarks.workflow import Action, Status
+from remarks.workflow import Action
 
 commission_reader_required = persona_required(
     lambda p: p.is_secretary or p.is_coordinator or p.is_analyst or p.is_superuser
@@ -62,7 +62,7 @@ def commission_agenda(request: HttpRequest) -> HttpResponse:
     commissions = list(_commissions_for(request.user))
     agenda = (
         selectors.remark_list_for(request.user)
-        .filter(commission__in=commissions, status=Status.ESCALATED)
+        .filter(commission__in=commissions).with_commission()
         .select_related("competent_agency")
         .annotate(scheduled_for=_scheduled_session())
         .order_by("submitted_at", "pk")
@@ -132,7 +132,7 @@ def _session_context(request: HttpRequest, session: CommissionSession, bound: di
                 remark.decision_form = (bound or {}).get(remark.pk) or DecisionForm(agencies=agencies, remark=remark)
     candidates = (
         selectors.remarks_visible_to(request.user)
-        .filter(commission_id=session.commission_id, status=Status.ESCALATED)
+        .filter(commission_id=session.commission_id).with_commission()
         .exclude(pk__in=session.agenda.values("pk"))
         .order_by("reference")
     )

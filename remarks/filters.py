@@ -9,8 +9,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, AgencyMembership, Service
-from remarks.forms import UserChoiceField
+from agencies.models import Agency, Service
+from remarks.forms import UserChoiceField, staff_users
 from remarks.models import Category, Remark
 from remarks.workflow import CLOCK_RUNNING, Status
 
@@ -100,7 +100,7 @@ class RemarkFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         users = get_user_model().objects.order_by("last_name", "first_name", "pk")
         self.filters["author"].queryset = users.filter(commissioner__isnull=False)
-        staff = users.filter(memberships__role__in=[AgencyMembership.Role.OFFICER, AgencyMembership.Role.HEAD])
+        staff = staff_users()
         persona = self._persona()
         if persona is None or not (persona.is_staff_member or persona.is_superuser):
             # Who works a remark inside an agency is the staff's business.
@@ -109,7 +109,7 @@ class RemarkFilter(django_filters.FilterSet):
         if not (persona.sees_all_remarks or persona.is_superuser):
             # An officer picks among the people of their own agencies only.
             staff = staff.filter(memberships__agency_id__in=persona.agency_ids)
-        self.filters["assignee"].queryset = staff.distinct()
+        self.filters["assignee"].queryset = staff
 
     def _persona(self):
         from remarks.selectors import persona_of

@@ -150,10 +150,11 @@ class CommentForm(forms.Form):
     internal = forms.BooleanField(label=_("Internal note (staff only)"), required=False)
 
 
-def _staff_queryset():
+def staff_users():
+    """Officers and heads of agencies: the people a remark can be assigned to."""
     return User.objects.filter(
         memberships__role__in=[AgencyMembership.Role.OFFICER, AgencyMembership.Role.HEAD]
-    ).distinct().order_by("last_name", "first_name")
+    ).distinct().order_by("last_name", "first_name", "pk")
 
 
 class UserChoiceField(forms.ModelChoiceField):
@@ -186,7 +187,7 @@ def _action_fields(action: Action, remark: Remark | None) -> dict[str, forms.Fie
         return {
             "agency": forms.ModelChoiceField(label=_("Executing agency"), queryset=agencies,
                                              initial=remark.proposed_agency_id if remark else None),
-            "assignee": UserChoiceField(label=_("Assignee"), queryset=_staff_queryset(), required=False),
+            "assignee": UserChoiceField(label=_("Assignee"), queryset=staff_users(), required=False),
             "co_agencies": IdsChoiceField(label=_("Co-executing agencies"), queryset=agencies,
                                                           required=False),
         }
@@ -194,7 +195,7 @@ def _action_fields(action: Action, remark: Remark | None) -> dict[str, forms.Fie
         return {
             "agency": forms.ModelChoiceField(label=_("Executing agency"), queryset=agencies, required=False,
                                              initial=remark.agency_id if remark else None),
-            "assignee": UserChoiceField(label=_("Assignee"), queryset=_staff_queryset(), required=False),
+            "assignee": UserChoiceField(label=_("Assignee"), queryset=staff_users(), required=False),
         }
     if action == Action.REQUEST_INFO:
         return {"text": _text(_("Question for the author"))}

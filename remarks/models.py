@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import TranslatedName
-from remarks.workflow import CLOCK_RUNNING, CLOSED, OPEN, Action, Status
+from remarks.workflow import CLOCK_RUNNING, CLOSED, OPEN, WITH_COMMISSION, Action, Status
 
 
 class Category(TranslatedName):
@@ -54,6 +54,9 @@ class RemarkQuerySet(models.QuerySet):
 
     def closed(self):
         return self.filter(status__in=CLOSED)
+
+    def with_commission(self):
+        return self.filter(status__in=WITH_COMMISSION)
 
     def overdue(self, today=None):
         today = today or timezone.localdate()
@@ -199,7 +202,7 @@ class Remark(models.Model):
     @property
     def holder(self):
         """The body that holds the remark now: the commission, the agency, or the ministry."""
-        if self.status == Status.ESCALATED:
+        if self.status in WITH_COMMISSION:
             return self.commission
         return self.agency
 

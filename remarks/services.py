@@ -387,14 +387,13 @@ def response_issue(*, remark: Remark, agency: Agency, action: str, body: str, si
 def measure_apply(*, measure: Measure, remarks: Iterable[Remark], actor, response_text: str,
                   now: dt.datetime | None = None) -> list[Response]:
     """Resolve several remarks by one systemic measure: each gets its own response and
-    outgoing number; either all close or none."""
+    outgoing number; either all close or none, and a refusal names the remark it stopped at."""
     now = now or timezone.now()
-    responses = []
-    for remark in remarks:
-        remark_transition(remark=remark, action=Action.RESOLVE, actor=actor, text=response_text, measure=measure,
-                          now=now)
-        responses.append(Response.objects.filter(remark=remark).latest("pk"))
-    return responses
+    remarks = list(remarks)
+    remarks_bulk_transition(remarks=remarks, action=Action.RESOLVE, actor=actor, now=now, text=response_text,
+                            measure=measure)
+    return list(Response.objects.filter(measure=measure, sent_at=now, remark__in=[r.pk for r in remarks])
+                .order_by("pk"))
 
 
 # --- conversation and support --------------------------------------------------------
@@ -598,8 +597,8 @@ def session_agenda_add(*, session: CommissionSession, remarks: Iterable[Remark],
         raise TransitionError(_("Only the commission's secretary can set its agenda."))
     ids = list(
         Remark.objects.filter(
-            pk__in=[r.pk for r in remarks], commission_id=session.commission_id, status=Status.ESCALATED
-        ).values_list("pk", flat=True)
+            pk__in=[r.pk for r in remarks], commission_id=session.commission_id
+        ).with_commission().values_list("pk", flat=True)
     )
     if not ids:
         raise TransitionError(_("Choose remarks escalated to this commission."), field="remarks")
@@ -673,21 +672,6 @@ def remarks_bulk_transition(*, remarks: Iterable[Remark], action: str, actor, no
             raise _refused(remark, error) from error
         count += 1
     return count
-
-
-@transaction.atomic
-def remarks_bulk_measure(*, measure: Measure, remarks: Iterable[Remark], actor, response_text: str,
-                         now: dt.datetime | None = None) -> list[Response]:
-    """measure_apply over the remarks ticked in the queue, naming the remark a refusal stops at."""
-    now = now or timezone.now()
-    responses: list[Response] = []
-    for remark in remarks:
-        try:
-            responses += measure_apply(measure=measure, remarks=[remark], actor=actor, response_text=response_text,
-                                       now=now)
-        except TransitionError as error:
-            raise _refused(remark, error) from error
-    return responses
 
 
 # --- the overdue digest for agency heads ---------------------------------------------

@@ -202,13 +202,14 @@ def remark_act(request: HttpRequest, reference: str, action: str) -> HttpRespons
     if seen_status in workflow.Status.values and seen_status != remark.status:
         messages.error(request, services.conflict_message(remark.status))
         return redirect(remark)
-    if not selectors.available_actions(request.user, remark):
+    available = {t.action for t in selectors.available_actions(request.user, remark)}
+    if not available:
         raise PermissionDenied
     try:
         action = Action(action)
     except ValueError:
         raise Http404("No such action.") from None
-    if action not in {t.action for t in selectors.available_actions(request.user, remark)}:
+    if action not in available:
         messages.error(request, _("This action is not available for this remark now."))
         return redirect(remark)
     form = action_form(action, remark, data=request.POST)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from agencies.models import Agency
 from remarks import exports, selectors, services, workflow
 from remarks.filters import RemarkFilter
-from remarks.forms import NoNulCharField, UserChoiceField, _staff_queryset
+from remarks.forms import NoNulCharField, UserChoiceField, staff_users
 from remarks.listing import capped_counts, page_of, query_without
 from remarks.models import Measure
 from remarks.permissions import staff_required
@@ -36,7 +36,7 @@ class BulkForm(forms.Form):
     remarks = forms.MultipleChoiceField(label=gettext_lazy("Remarks"), choices=[])
     agency = forms.ModelChoiceField(label=gettext_lazy("Executing agency"), queryset=Agency.objects.all(),
                                     required=False)
-    assignee = UserChoiceField(label=gettext_lazy("Assignee (optional)"), queryset=_staff_queryset(),
+    assignee = UserChoiceField(label=gettext_lazy("Assignee (optional)"), queryset=staff_users(),
                                required=False)
     measure = forms.ModelChoiceField(label=gettext_lazy("Systemic measure"), queryset=Measure.objects.none(),
                                      required=False)
@@ -150,8 +150,8 @@ def remark_bulk(request: HttpRequest) -> HttpResponse:
             done = _("%(count)s remarks accepted and routed to %(agency)s.") % {
                 "count": len(chosen), "agency": data["agency"]}
         else:
-            responses = services.remarks_bulk_measure(measure=data["measure"], remarks=chosen, actor=request.user,
-                                                      response_text=data["text"])
+            responses = services.measure_apply(measure=data["measure"], remarks=chosen, actor=request.user,
+                                               response_text=data["text"])
             done = _("%(count)s remarks resolved by the systemic measure; outgoing numbers %(numbers)s.") % {
                 "count": len(chosen), "numbers": ", ".join(r.outgoing_number for r in responses)}
     except services.TransitionError as error:

@@ -30,6 +30,8 @@ CLOSED = frozenset({Status.RESOLVED, Status.DECLINED, Status.DUPLICATE, Status.W
 # return) and while the interagency commission holds the remark (its decision sets a new
 # deadline), so a remark can only be overdue in these states.
 CLOCK_RUNNING = frozenset({Status.SUBMITTED, Status.IN_REVIEW})
+# The state in which the interagency commission holds the remark.
+WITH_COMMISSION = frozenset({Status.ESCALATED})
 # States in which the remark has been routed to an executing agency that works it.
 ROUTED = frozenset({Status.IN_REVIEW, Status.NEEDS_INFO})
 # Closing states that count as "resolved" in the headline figure.
