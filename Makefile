@@ -2,9 +2,11 @@
 #
 #   make run           development server with demo data on http://127.0.0.1:8000/ (PORT=...)
 #   make serve         production-like on 127.0.0.1:8000: DEBUG off, static files, gunicorn
-#   make test          the whole suite: SQLite, PostgreSQL and browser passes
+#   make test          the whole suite: lint, SQLite, PostgreSQL and browser passes
+#   make lint          ruff and the module size limit (the first pass of make test)
 #   make deploy-check  Django's deployment checklist with production-like variables
 #   make messages      update and compile the kk / ru / en translation catalogues
+#   make lock          re-pin every package in constraints.txt after a requirements change
 #   make cluster-test  two app servers on one database under load (about a minute)
 #   make bench         benchmarks at 1,000 and 100,000 remarks (docs/benchmarks.md)
 #   make clean         remove generated files (keeps .venv and db.sqlite3); distclean: all
@@ -21,7 +23,11 @@ PYTEST_ARGS ?=
 
 VENV := .venv
 PY := $(VENV)/bin/python
+# requirements.txt alone for the site (run, serve); requirements-dev.txt adds the test and
+# lint tools. Both are installed with constraints.txt, which pins every package (make lock).
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
+PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check --quiet -c constraints.txt
 
 # scripts/ holds the REQUIRE_ALL pytest plugin.
 PYTEST := PYTHONPATH="$(CURDIR)/scripts$${PYTHONPATH:+:$$PYTHONPATH}" $(PY) -m pytest \
@@ -42,57 +48,83 @@ if [ "$(REQUIRE_ALL)" = 1 ]; then echo "$(1) FAILED: $(2) (REQUIRE_ALL=1)" >&2; 
 echo "$(1) SKIPPED: $(2)"; exit 0
 endef
 
-.PHONY: help venv .venv run serve test test-sqlite test-postgres test-browser deploy-check messages clean distclean bench cluster-test
+.PHONY: help venv .venv run serve test lint test-sqlite test-postgres test-browser deploy-check messages lock clean distclean bench cluster-test
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
 
-venv .venv: $(STAMP)
+venv .venv: $(DEV_STAMP)
 
 # Created with a Python >= 3.12 found by scripts/find-python.sh (or $PYTHON); an existing
-# environment on an older Python is replaced.
-$(STAMP): requirements.txt
+# environment on an older Python is replaced (and with it the test tools' stamp).
+$(STAMP): requirements.txt constraints.txt
 	@if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))' 2>/dev/null; then \
 		python=$$(bash scripts/find-python.sh) || exit 1; \
 		echo "Creating $(VENV) with $$python"; \
 		rm -rf $(VENV) && "$$python" -m venv $(VENV) || exit 1; \
 	fi
-	$(PY) -m pip install --disable-pip-version-check --quiet -r requirements.txt
+	$(PIP_INSTALL) -r requirements.txt
 	@touch $@
+
+# Newer than $(STAMP) by construction: a change to requirements.txt reinstalls both.
+$(DEV_STAMP): $(STAMP) requirements-dev.txt constraints.txt
+	$(PIP_INSTALL) -r requirements-dev.txt
+	@touch $@
+
+# A clean throwaway environment decides the pins (scripts/lock.sh); commit constraints.txt.
+lock:
+	bash scripts/lock.sh
 
 run: $(STAMP)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py createcachetable
 	$(PY) manage.py seed_demo --if-empty
-	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+	@# The background worker (e-mail, digests, purges) beside the server; Ctrl-C stops both.
+	$(PY) manage.py worker & worker=$$!; trap "kill -TERM $$worker 2>/dev/null" EXIT INT TERM; \
+	SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}" $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # DEBUG off on plain http over loopback: a random SECRET_KEY per start (sessions end with
-# the server) unless one is set, local hosts allowed, no redirect to https.
+# the server) unless one is set, local hosts allowed, no redirect to https. Staff log in with
+# a password alone unless the caller sets STAFF_2FA_REQUIRED=1 (with DEBUG off it defaults to
+# required, and the demo accounts have no authenticator).
 serve: $(STAMP)
 	@export DEBUG=0 \
 		SECRET_KEY="$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')}" \
 		ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" \
-		SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}"; \
+		SECURE_SSL_REDIRECT="$${SECURE_SSL_REDIRECT:-0}" \
+		STAFF_2FA_REQUIRED="$${STAFF_2FA_REQUIRED:-0}" \
+		EMAIL_BACKEND="$${EMAIL_BACKEND:-django.core.mail.backends.console.EmailBackend}"; \
 	set -e -x; \
 	$(PY) manage.py migrate --noinput; \
 	$(PY) manage.py createcachetable; \
 	$(PY) manage.py collectstatic --noinput --verbosity 0; \
-	exec $(VENV)/bin/gunicorn config.wsgi -b 127.0.0.1:$(PORT) -w 2
+	$(PY) manage.py worker & worker=$$!; trap "kill -TERM $$worker 2>/dev/null" EXIT INT TERM; \
+	$(VENV)/bin/gunicorn config.wsgi -b 127.0.0.1:$(PORT) -w 2
 
-test: $(STAMP)
+test: $(DEV_STAMP)
 	@failed=""; \
+	$(MAKE) --no-print-directory lint || failed="$$failed lint"; \
 	$(MAKE) --no-print-directory test-sqlite || failed="$$failed sqlite"; \
 	$(MAKE) --no-print-directory test-postgres || failed="$$failed postgresql"; \
 	$(MAKE) --no-print-directory test-browser || failed="$$failed browser"; \
 	if [ -n "$$failed" ]; then echo; echo "make test: FAILED:$$failed" >&2; exit 1; fi
 
-test-sqlite: $(STAMP)
+# Both checks run even when the first fails, so one pass reports everything.
+lint: $(DEV_STAMP)
+	@echo "=== Lint pass: ruff check, module size ==="
+	@rc=0; \
+	$(VENV)/bin/ruff check --output-format concise . || rc=1; \
+	$(PY) scripts/check_module_size.py || rc=1; \
+	if [ $$rc -ne 0 ]; then echo "Lint pass FAILED" >&2; fi; \
+	exit $$rc
+
+test-sqlite: $(DEV_STAMP)
 	@echo "=== SQLite pass: pytest -m 'not postgres and not browser' ==="
 	@rc=0; env -u DATABASE_URL $(PYTEST) -m "not postgres and not browser" || rc=$$?; \
 	$(call pytest_exit,SQLite pass)
 
 # A throwaway cluster (scripts/pg.sh) of this run only, stopped and deleted whatever happens.
-test-postgres: $(STAMP)
+test-postgres: $(DEV_STAMP)
 	@echo "=== PostgreSQL pass: pytest -m 'not browser' ==="
 	@export PG_STATE="$(CURDIR)/.pg/test-$$$$.state"; \
 	trap 'bash scripts/pg.sh stop' EXIT; trap 'exit 130' INT TERM; \
@@ -103,7 +135,7 @@ test-postgres: $(STAMP)
 	DATABASE_URL="$$url" $(PYTEST) -m "not browser" || rc=$$?; \
 	$(call pytest_exit,PostgreSQL pass)
 
-test-browser: $(STAMP)
+test-browser: $(DEV_STAMP)
 	@echo "=== Browser pass: pytest -m browser ==="
 	@chromium="$${CHROMIUM:-/usr/bin/chromium}"; \
 	if [ ! -x "$$chromium" ]; then $(call cannot_run,Browser pass,no Chromium at $$chromium (apt-get install chromium or set CHROMIUM)); fi; \
@@ -114,13 +146,13 @@ deploy-check: $(STAMP)
 	DEBUG=0 SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))')" \
 		ALLOWED_HOSTS=example.kz $(PY) manage.py check --deploy --fail-level WARNING
 
+# scripts/messages.sh: on an unchanged tree the catalogues stay byte for byte as they were.
 messages: $(STAMP)
-	$(PY) manage.py makemessages -l kk -l ru -l en --ignore=.venv --ignore=staticfiles --ignore=media
-	$(PY) manage.py compilemessages --ignore=.venv
+	bash scripts/messages.sh $(PY)
 
 clean:
 	-@bash scripts/pg.sh stop
-	rm -rf staticfiles test-results .pytest_cache .hypothesis
+	rm -rf staticfiles test-results .pytest_cache .hypothesis .ruff_cache
 	find . -path ./.venv -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean

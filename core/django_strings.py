@@ -1,6 +1,6 @@
 """Django's own user-facing strings, listed so that `makemessages` keeps them in our
 catalogues (Django's Kazakh catalogue lacks them or words them poorly; catalogues in
-LOCALE_PATHS take precedence). Never imported; generated from Django's English .po."""
+LOCALE_PATHS take precedence). Never imported; written by scripts/django_strings.py."""
 from django.utils.translation import gettext_noop as _
 from django.utils.translation import ngettext_lazy
 
