@@ -1,6 +1,11 @@
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from remarks.models import Category, Measure, Remark, RemarkEvent, Response, ResponseTemplate
+from remarks import outbox
+from remarks.models import Category, Measure, OutboxEmail, Remark, RemarkEvent, Response, ResponseTemplate
 
 
 @admin.register(Category)
@@ -50,3 +55,44 @@ class RemarkEventAdmin(ReadOnlyAdmin):
 class ResponseAdmin(ReadOnlyAdmin):
     list_display = ["outgoing_number", "remark", "agency", "sent_at"]
     list_select_related = ["remark", "agency"]
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    """The delivery of each e-mail, and the queue's health above the list. Rows change only
+    through delivery and the "retry now" action."""
+
+    list_display = ["to", "subject", "state", "attempts", "next_attempt_at", "sent_at", "last_error_start"]
+    list_filter = ["state"]
+    search_fields = ["to", "subject", "message_id"]
+    ordering = ["-created_at", "-pk"]
+    actions = ["retry_now"]
+    readonly_fields = ["to", "subject", "body", "message_id", "created_at", "state", "next_attempt_at",
+                       "lease_until", "requeued_at", "sent_at", "attempts", "last_error"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("last error"))
+    def last_error_start(self, email: OutboxEmail) -> str:
+        return email.last_error[:120]
+
+    @admin.action(description=_("Retry now"), permissions=["change"])
+    def retry_now(self, request, queryset):
+        count = outbox.outbox_retry(ids=queryset.values_list("pk", flat=True))
+        message = ngettext("%(count)d e-mail will be tried again now.",
+                           "%(count)d e-mails will be tried again now.", count)
+        self.message_user(request, message % {"count": count})
+
+    def changelist_view(self, request, extra_context=None):
+        health = outbox.outbox_health()
+        if health.oldest_ready_age is None:
+            subtitle = _("Ready to send: none. Failed: %(failed)d.") % {"failed": health.failed}
+        else:
+            subtitle = _("Ready to send: %(ready)d, the oldest waiting for %(age)s. Failed: %(failed)d.") % {
+                "ready": health.ready, "age": timesince(timezone.now() - health.oldest_ready_age),
+                "failed": health.failed}
+        return super().changelist_view(request, {**(extra_context or {}), "subtitle": subtitle})

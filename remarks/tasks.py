@@ -1,0 +1,42 @@
+"""Work outside the request: tasks of Django's Tasks framework on the database queue
+(django-tasks-db), run by `manage.py worker`, and the periodic jobs it runs (named in
+settings.PERIODIC_JOBS). A task carries only a row's id; the row says what is left to do,
+so a task that runs twice does no harm."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.tasks import task
+from django.utils import timezone
+
+from core import periodic
+from remarks import deadlines, drafts, outbox, services
+
+# The agency heads' digest goes out in the morning of each working day.
+OVERDUE_DIGEST_TIME = dt.time(8, 0)
+
+
+@task(queue_name="mail")
+def deliver_email(pk: int) -> str:
+    return outbox.deliver(pk)
+
+
+@task
+def sweep() -> dict:
+    """What a worker does between batches: run the periodic jobs that are due, and enqueue
+    again the deliveries whose task went missing."""
+    return {"jobs": periodic.run_due_jobs(), "requeued": outbox.outbox_requeue()}
+
+
+def overdue_digest() -> None:
+    services.overdue_digest_queue(today=timezone.localdate())
+
+
+def overdue_digest_is_due(local_now: dt.datetime) -> bool:
+    return local_now.time() >= OVERDUE_DIGEST_TIME and deadlines.is_working_day(local_now.date())
+
+
+def purge_drafts() -> None:
+    """Checked files of remark forms that were never sent again, past their lifetime."""
+    drafts.draft_uploads_purge()
