@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from agencies.choices import Outcome
 from agencies.models import Agency, Commission
+from remarks import terms
 from remarks.forms import IdsChoiceField, NoNulCharField
-from remarks.workflow import Outcome
 
 
 class SessionForm(forms.Form):
@@ -45,7 +46,6 @@ class DecisionForm(forms.Form):
     deadline = forms.DateField(
         label=_("Deadline for the competent agency"), required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text=_("For a hand-over; without a date, 15 working days from today."),
     )
     text = NoNulCharField(
         label=_("Decision text (the official response when it closes the remark)"), required=False,
@@ -58,6 +58,9 @@ class DecisionForm(forms.Form):
             kwargs.setdefault("initial", {"competent_agency": remark.competent_agency_id})
         super().__init__(*args, **kwargs)
         self._agencies = {agency.pk: agency for agency in agencies}
+        self.fields["deadline"].help_text = _(
+            "For a hand-over; without a date, %(days)s working days from today."
+        ) % {"days": terms.ANSWER_WORKING_DAYS}
         self.fields["competent_agency"].choices = [(a.pk, str(a)) for a in agencies]
 
     def clean_competent_agency(self) -> Agency:

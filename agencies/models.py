@@ -3,8 +3,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from agencies.choices import Outcome
 from core.i18n import TranslatedName
-from remarks.workflow import Outcome
 
 
 class Agency(TranslatedName):

@@ -1,8 +1,7 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from core import twofactor
+from core import redirects, twofactor
 from remarks import views
 
 urlpatterns = [
@@ -10,22 +9,15 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("accounts/2fa/setup/", twofactor.setup, name="twofactor_setup"),
     path("accounts/2fa/verify/", twofactor.verify, name="twofactor_verify"),
+    path("accounts/login/", redirects.LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", redirects.set_language, name="set_language"),
     path("remarks/", include("remarks.urls")),
     path("notifications/", include("remarks.urls_notifications")),
     path("commission/", include("agencies.urls")),
     path("meetings/", include("commissioners.urls")),
-    path("", include("remarks.urls_stats")),
+    path("", include("remarks.stats.urls")),
     path("help/", include("remarks.urls_help")),
     path("admin/", admin.site.urls),
 ]
 handler500 = "config.views.server_error"
-
-if settings.BENCH_FLOORS:
-    from remarks import views_bench
-
-    urlpatterns += [
-        path("bench/floor/", views_bench.floor, name="bench_floor"),
-        path("bench/floor-login/", views_bench.floor_login, name="bench_floor_login"),
-    ]

@@ -1,5 +1,6 @@
 from django.db import models
-from django.utils.translation import get_language, gettext_lazy as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 
 def active_language() -> str:
@@ -16,9 +17,9 @@ class TranslatedName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         return getattr(self, f"name_{active_language()}", "") or self.name_kk
-
-    def __str__(self) -> str:
-        return self.name

@@ -3,8 +3,13 @@ page shown when django-axes locks out a username from an address.
 
 What a login still owes is decided once, at login (`_on_login`), and kept in the session,
 so the middleware costs no query on ordinary requests: "verify" for anyone with a confirmed
-authenticator, "setup" for coordinators, heads and secretaries when STAFF_2FA_REQUIRED is on.
-Logging out flushes the session and with it the pending step."""
+authenticator, "setup" for admin users and the users settings.TWO_FACTOR_REQUIRED_FOR names
+when STAFF_2FA_REQUIRED is on. Logging out flushes the session and with it the pending step.
+The admin alone asks again on every request (`_admin_step`): it is where one password would
+open everything.
+
+Who is staff and who must use a second factor is the domain's to say: two callables named in
+settings (TWO_FACTOR_ALLOWED_FOR, TWO_FACTOR_REQUIRED_FOR), so this module imports no app."""
 
 from __future__ import annotations
 
@@ -26,7 +31,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user, user_has_device, verify_token
@@ -35,13 +40,23 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
-from agencies.models import AgencyMembership
+from core.redirects import safe_next
 
 STEP_SESSION_KEY = "twofactor_step"
 CANDIDATE_SESSION_KEY = "twofactor_candidate_key"
 VERIFY, SETUP = "verify", "setup"
-M = AgencyMembership.Role
-ROLES_REQUIRING_2FA = frozenset({M.COORDINATOR, M.HEAD, M.SECRETARY})
+
+
+def may_use_2fa(user) -> bool:
+    """Staff: admin users and whom settings.TWO_FACTOR_ALLOWED_FOR accepts. They may set up
+    a second factor, and their sessions expire when idle."""
+    return user.is_staff or import_string(settings.TWO_FACTOR_ALLOWED_FOR)(user)
+
+
+def must_use_2fa(user) -> bool:
+    """Admin users (who can change anything in the admin) and whom settings.TWO_FACTOR_REQUIRED_FOR
+    names: sent to the setup when STAFF_2FA_REQUIRED is on."""
+    return user.is_staff or user.is_superuser or import_string(settings.TWO_FACTOR_REQUIRED_FOR)(user)
 
 
 # --- at login -------------------------------------------------------------------------------
@@ -51,8 +66,8 @@ def _on_login(sender, request, user, **kwargs):
     session = getattr(request, "session", None)
     if session is None:
         return
-    roles = set(AgencyMembership.objects.filter(user=user).values_list("role", flat=True))
-    if roles or user.is_staff:
+    staff = may_use_2fa(user)
+    if staff:
         # Saved on every request (SESSION_SAVE_EVERY_REQUEST), so this is an idle timeout.
         session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
     if getattr(user, "otp_device", None) is None:
@@ -60,17 +75,13 @@ def _on_login(sender, request, user, **kwargs):
         session.pop(DEVICE_ID_SESSION_KEY, None)
     if user_has_device(user):
         session[STEP_SESSION_KEY] = VERIFY
-    elif settings.STAFF_2FA_REQUIRED and roles & ROLES_REQUIRING_2FA:
+    elif settings.STAFF_2FA_REQUIRED and staff and must_use_2fa(user):
         session[STEP_SESSION_KEY] = SETUP
     else:
         session.pop(STEP_SESSION_KEY, None)
 
 
 user_logged_in.connect(_on_login, dispatch_uid="core.twofactor.on_login")
-
-
-def may_use_2fa(user) -> bool:
-    return user.is_staff or AgencyMembership.objects.filter(user=user).exists()
 
 
 # --- on every request -------------------------------------------------------------------------
@@ -87,6 +98,18 @@ def _exempt_prefixes() -> tuple[str, ...]:
     )
 
 
+def _admin_step(request: HttpRequest) -> str | None:
+    """The admin asks again on every request, whatever the session remembers (a login from
+    before STAFF_2FA_REQUIRED was turned on, a session made some other way): an admin user
+    reaches no admin page with a password alone when a second factor is due."""
+    user = request.user
+    if not user.is_authenticated or not (user.is_staff or user.is_superuser) or user.is_verified():
+        return None
+    if user_has_device(user):
+        return VERIFY
+    return SETUP if settings.STAFF_2FA_REQUIRED and must_use_2fa(user) else None
+
+
 class TwoFactorMiddleware:
     """Sends a login that still owes its second factor to the verify (or setup) page."""
 
@@ -97,6 +120,8 @@ class TwoFactorMiddleware:
         # No session cookie, nothing pending: do not even load a session.
         if settings.SESSION_COOKIE_NAME in request.COOKIES:
             step = request.session.get(STEP_SESSION_KEY)
+            if not step and request.path_info.startswith(reverse("admin:index")):
+                step = _admin_step(request)
             if step and not request.path_info.startswith(_exempt_prefixes()):
                 target = reverse("twofactor_verify" if step == VERIFY else "twofactor_setup")
                 return redirect(f"{target}?{urlencode({'next': request.get_full_path()})}")
@@ -121,10 +146,7 @@ class CodeForm(forms.Form):
 
 
 def _next_url(request: HttpRequest) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(candidate, {request.get_host()}, require_https=request.is_secure()):
-        return candidate
-    return reverse(settings.LOGIN_REDIRECT_URL)
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"))
 
 
 def _finish(request: HttpRequest, device: TOTPDevice) -> HttpResponse:

@@ -1,3 +1,4 @@
+from remarks import terms as legal_terms
 from remarks.models import Notification
 from remarks.selectors import persona_of
 
@@ -10,3 +11,9 @@ def navigation(request):
         "persona": persona_of(user),
         "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
     }
+
+
+def terms(request):
+    """The legal terms and limits (remarks.terms) for the pages that state them, so a page
+    never types a number of days of its own. E-mails get the same `terms` in their context."""
+    return {"terms": legal_terms}

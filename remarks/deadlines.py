@@ -2,7 +2,7 @@
 
 Working days skip Saturdays, Sundays and Kazakhstan's public holidays with their
 observed days. The day of filing is not counted; a remark filed on a day off is
-registered on the next working day.
+registered on the next working day. How many days each term lasts is in remarks.terms.
 """
 
 from __future__ import annotations
@@ -14,9 +14,7 @@ from functools import lru_cache
 import holidays
 from django.utils import timezone
 
-ANSWER_WORKING_DAYS = 15
-ROUTING_WORKING_DAYS = 3
-EXTENSION_MONTHS = 2
+from remarks.terms import ANSWER_WORKING_DAYS, EXTENSION_LIMIT_MONTHS, ROUTING_WORKING_DAYS
 
 
 @lru_cache(maxsize=64)
@@ -79,7 +77,7 @@ def routing_due(registered_on: dt.date) -> dt.date:
 
 
 def extension_limit(registered_on: dt.date) -> dt.date:
-    return add_months(registered_on, EXTENSION_MONTHS)
+    return add_months(registered_on, EXTENSION_LIMIT_MONTHS)
 
 
 def resume_after_pause(due: dt.date, paused_on: dt.date, resumed_on: dt.date) -> dt.date:

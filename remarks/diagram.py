@@ -26,8 +26,8 @@ def _columns() -> list[list[Status]]:
     """Where a remark starts (no action leads into it), the other open states, the closed ones."""
     targets = {t for tr in workflow.TRANSITIONS.values() for t in tr.targets}
     start = [s for s in Status if s not in targets]
-    middle = [s for s in Status if s in workflow.OPEN and s not in start]
-    return [start, middle, [s for s in Status if s in workflow.CLOSED]]
+    middle = [s for s in Status if workflow.is_open(s) and s not in start]
+    return [start, middle, [s for s in Status if workflow.is_closed(s)]]
 
 
 def _positions() -> dict[Status, tuple[float, float]]:
@@ -35,7 +35,7 @@ def _positions() -> dict[Status, tuple[float, float]]:
     columns = _columns()
     tallest = max(len(c) for c in columns)
     centres = {}
-    for x, column in zip(COL_X, columns):
+    for x, column in zip(COL_X, columns, strict=False):
         offset = (tallest - len(column)) * ROW_GAP / 2
         for row, status in enumerate(column):
             centres[status] = (x + BOX_W / 2, TOP + offset + row * ROW_GAP + BOX_H / 2)

@@ -44,7 +44,9 @@ def export_rows(queryset: QuerySet[Remark]) -> QuerySet:
     """The export's columns as tuples, in the queryset's order, in one query."""
     lang = active_language()
     latest_number = (
-        Response.objects.filter(remark=OuterRef("pk")).order_by("-sent_at", "-pk").values("outgoing_number")[:1]
+        Response.objects.filter(remark=OuterRef("pk"))
+        .order_by("-sent_at", "-pk")
+        .values("outgoing_number")[:1]
     )
     return (
         queryset.with_overdue_flag()
@@ -157,8 +159,9 @@ def xlsx_response(queryset: QuerySet[Remark]) -> FileResponse:
         for value in formatter.cells(row):
             if isinstance(value, str):
                 value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                if value.startswith("="):
-                    # Text, never a formula, whatever a commissioner typed.
+                if value.startswith(FORMULA_PREFIXES):
+                    # A string cell, never a formula, holding exactly what was typed: the
+                    # CSV's ' guard is for a format without cell types, not for this one.
                     cell = WriteOnlyCell(sheet, value)
                     cell.data_type = "s"
                     value = cell

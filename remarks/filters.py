@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Service
+from remarks.capabilities import assignable_staff_scope, has_perm
 from remarks.forms import UserChoiceField, staff_users
 from remarks.models import Category, Remark
 from remarks.workflow import CLOCK_RUNNING, Status
@@ -100,21 +101,14 @@ class RemarkFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         users = get_user_model().objects.order_by("last_name", "first_name", "pk")
         self.filters["author"].queryset = users.filter(commissioner__isnull=False)
-        staff = staff_users()
-        persona = self._persona()
-        if persona is None or not (persona.is_staff_member or persona.is_superuser):
+        user = self.request.user if self.request is not None else None
+        if not has_perm(user, "remarks.view_assignee"):
             # Who works a remark inside an agency is the staff's business.
             del self.filters["assignee"]
             return
-        if not (persona.sees_all_remarks or persona.is_superuser):
-            # An officer picks among the people of their own agencies only.
-            staff = staff.filter(memberships__agency_id__in=persona.agency_ids)
-        self.filters["assignee"].queryset = staff
-
-    def _persona(self):
-        from remarks.selectors import persona_of
-
-        return persona_of(self.request.user) if self.request is not None else None
+        scope = assignable_staff_scope(user)
+        staff = staff_users()
+        self.filters["assignee"].queryset = staff if scope is None else staff.filter(scope)
 
     def search(self, queryset, name, value):
         value = value.strip()
@@ -186,8 +180,8 @@ class RemarkFilter(django_filters.FilterSet):
         return queryset
 
     def default_sort(self) -> str:
-        persona = self._persona()
-        return "due" if persona and persona.is_staff_member else "-submitted"
+        user = self.request.user if self.request is not None else None
+        return "due" if has_perm(user, "remarks.view_queue") else "-submitted"
 
 
 class MyRemarkFilter(django_filters.FilterSet):

@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencyMembership, Commission, CommissionSession, Service
 from remarks import uploads
+from remarks.converters import is_reference
 from remarks.models import Category, Remark
-from remarks.workflow import Action, Outcome
+from remarks.workflow import TRANSITIONS, Action, Outcome
 
 User = get_user_model()
 
@@ -130,8 +131,9 @@ class RemarkForm(forms.Form):
     def clean_title(self):
         title = self.cleaned_data["title"]
         if MARKUP.search(title):
-            raise ValidationError(_("The title cannot contain HTML markup such as <script>. Describe the problem in words."),
-                                  code="markup")
+            raise ValidationError(
+                _("The title cannot contain HTML markup such as <script>. Describe the problem in words."),
+                code="markup")
         return title
 
     def valid_uploads(self) -> list[uploads.CheckedUpload]:
@@ -163,14 +165,22 @@ class UserChoiceField(forms.ModelChoiceField):
 
 
 class ReferenceField(forms.CharField):
-    """A remark named by its reference, e.g. R-2026-00042."""
+    """A remark named by its reference, e.g. R-2026-00042, among those the user may read
+    (set `user` before cleaning); any other reference is unknown, never a hint."""
+
+    user = None
 
     def clean(self, value):
+        from remarks.selectors import remarks_visible_to
+
         value = super().clean(value)
         if not value:
             return None
+        reference = value.strip().upper()
+        if not is_reference(reference):
+            raise ValidationError(_("There is no remark with this reference."), code="unknown")
         try:
-            return Remark.objects.get(reference=value.strip().upper())
+            return remarks_visible_to(self.user).get(reference=reference)
         except Remark.DoesNotExist:
             raise ValidationError(_("There is no remark with this reference."), code="unknown") from None
 
@@ -179,63 +189,47 @@ def _text(label):
     return NoNulCharField(label=label, max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
 
 
-# The fields each action's form asks for; the workflow table says which inputs are required
+def _agency_field(spec, remark, label):
+    initial = None
+    if remark is not None:
+        initial = remark.agency_id or remark.proposed_agency_id
+    return forms.ModelChoiceField(label=label, queryset=Agency.objects.all(), required=spec.required,
+                                  initial=initial)
+
+
+# The form field of each input the workflow table names; the table says which are required
 # and the service checks them again, so a crafted POST gets the same answer as the form.
-def _action_fields(action: Action, remark: Remark | None) -> dict[str, forms.Field]:
-    agencies = Agency.objects.all()
-    if action == Action.ACCEPT:
-        return {
-            "agency": forms.ModelChoiceField(label=_("Executing agency"), queryset=agencies,
-                                             initial=remark.proposed_agency_id if remark else None),
-            "assignee": UserChoiceField(label=_("Assignee"), queryset=staff_users(), required=False),
-            "co_agencies": IdsChoiceField(label=_("Co-executing agencies"), queryset=agencies,
-                                                          required=False),
-        }
-    if action == Action.REASSIGN:
-        return {
-            "agency": forms.ModelChoiceField(label=_("Executing agency"), queryset=agencies, required=False,
-                                             initial=remark.agency_id if remark else None),
-            "assignee": UserChoiceField(label=_("Assignee"), queryset=staff_users(), required=False),
-        }
-    if action == Action.REQUEST_INFO:
-        return {"text": _text(_("Question for the author"))}
-    if action == Action.PROVIDE_INFO:
-        return {"text": _text(_("Your answer"))}
-    if action == Action.ESCALATE:
-        return {
-            "commission": forms.ModelChoiceField(label=_("Interagency commission"), queryset=Commission.objects.all()),
-            "competent_agency": forms.ModelChoiceField(label=_("Competent state body"), queryset=agencies),
-            "text": _text(_("Why it belongs to another body's competence")),
-        }
-    if action == Action.COMMISSION_DECIDE:
-        sessions = CommissionSession.objects.select_related("commission")
-        if remark is not None:
-            sessions = sessions.filter(commission_id=remark.commission_id)
-        return {
-            "session": forms.ModelChoiceField(label=_("Session"), queryset=sessions),
-            "outcome": forms.ChoiceField(label=_("Decision"), choices=Outcome.choices),
-            "competent_agency": forms.ModelChoiceField(label=_("Competent agency"), queryset=agencies,
-                                                       initial=remark.competent_agency_id if remark else None),
-            "deadline": forms.DateField(label=_("Deadline"), required=False,
-                                        widget=forms.DateInput(attrs={"type": "date"})),
-            "text": _text(_("Decision (and the official response when it closes the remark)")),
-        }
-    if action in (Action.RESOLVE, Action.DECLINE):
-        return {"text": _text(_("Official response"))}
-    if action == Action.MARK_DUPLICATE:
-        return {"original": ReferenceField(label=_("Reference of the original remark"), max_length=16)}
-    if action == Action.WITHDRAW:
-        return {"text": _text(_("Why you withdraw the remark"))}
-    if action == Action.REOPEN:
-        return {"text": _text(_("Why the answer does not resolve the problem"))}
-    if action == Action.EXTEND_DEADLINE:
-        return {
-            "due_date": forms.DateField(label=_("New due date"), widget=forms.DateInput(attrs={"type": "date"})),
-            "text": _text(_("Reason for the extension")),
-        }
-    raise KeyError(action)
+INPUT_FIELDS = {
+    "agency": lambda spec, remark: _agency_field(spec, remark, _("Executing agency")),
+    "assignee": lambda spec, remark: UserChoiceField(label=_("Assignee"), queryset=staff_users(),
+                                                     required=spec.required),
+    "co_agencies": lambda spec, remark: IdsChoiceField(label=_("Co-executing agencies"),
+                                                       queryset=Agency.objects.all(), required=spec.required),
+    "commission": lambda spec, remark: forms.ModelChoiceField(label=_("Interagency commission"),
+                                                              queryset=Commission.objects.all()),
+    "competent_agency": lambda spec, remark: forms.ModelChoiceField(
+        label=spec.label or _("Competent state body"), queryset=Agency.objects.all(),
+        initial=remark.competent_agency_id if remark else None),
+    "session": lambda spec, remark: forms.ModelChoiceField(
+        label=_("Session"), queryset=CommissionSession.objects.select_related("commission").filter(
+            **({"commission_id": remark.commission_id} if remark is not None else {}))),
+    "outcome": lambda spec, remark: forms.ChoiceField(label=_("Decision"), choices=Outcome.choices),
+    "deadline": lambda spec, remark: forms.DateField(label=_("Deadline"), required=spec.required,
+                                                     widget=forms.DateInput(attrs={"type": "date"})),
+    "due_date": lambda spec, remark: forms.DateField(label=spec.label, required=spec.required,
+                                                     widget=forms.DateInput(attrs={"type": "date"})),
+    "original": lambda spec, remark: ReferenceField(label=spec.label, max_length=16),
+    "text": lambda spec, remark: _text(spec.label),
+}
 
 
-def action_form(action: Action, remark: Remark | None = None, data=None) -> forms.Form:
-    form_class = type(f"{action.value.title().replace('_', '')}Form", (forms.Form,), _action_fields(action, remark))
-    return form_class(data=data, prefix=action.value)
+def action_form(action: Action, remark: Remark | None = None, data=None, *, user=None) -> forms.Form:
+    """The form of one workflow action, built from the inputs its table row names."""
+    transition = TRANSITIONS[Action(action)]
+    fields = {spec.name: INPUT_FIELDS[spec.name](spec, remark) for spec in transition.inputs if spec.on_page}
+    form_class = type(f"{transition.action.value.title().replace('_', '')}Form", (forms.Form,), fields)
+    form = form_class(data=data, prefix=transition.action.value)
+    for bound_field in form.fields.values():
+        if isinstance(bound_field, ReferenceField):
+            bound_field.user = user
+    return form

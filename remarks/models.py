@@ -7,7 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import TranslatedName
-from remarks.workflow import CLOCK_RUNNING, CLOSED, OPEN, WITH_COMMISSION, Action, Status
+from remarks import workflow
+from remarks.querysets import RemarkQuerySet
+from remarks.workflow import CLOSED, Action, Status
 
 
 class Category(TranslatedName):
@@ -46,31 +48,6 @@ def search_vector():
     from django.contrib.postgres.search import SearchVector
 
     return SearchVector("title", "description", config="simple")
-
-
-class RemarkQuerySet(models.QuerySet):
-    def open(self):
-        return self.filter(status__in=OPEN)
-
-    def closed(self):
-        return self.filter(status__in=CLOSED)
-
-    def with_commission(self):
-        return self.filter(status__in=WITH_COMMISSION)
-
-    def overdue(self, today=None):
-        today = today or timezone.localdate()
-        return self.filter(status__in=CLOCK_RUNNING, due_date__lt=today)
-
-    def with_overdue_flag(self, today=None):
-        today = today or timezone.localdate()
-        return self.annotate(
-            is_overdue=models.Case(
-                models.When(Q(status__in=CLOCK_RUNNING, due_date__lt=today), then=True),
-                default=False,
-                output_field=models.BooleanField(),
-            )
-        )
 
 
 class Remark(models.Model):
@@ -143,7 +120,6 @@ class Remark(models.Model):
     # A form renders a fresh token; a resubmitted form carries the same one and finds the
     # remark it already created instead of making a second.
     submission_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
-    generated = models.BooleanField(default=False, editable=False)
 
     objects = RemarkQuerySet.as_manager()
 
@@ -197,12 +173,12 @@ class Remark(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN
+        return workflow.is_open(self.status)
 
     @property
     def holder(self):
         """The body that holds the remark now: the commission, the agency, or the ministry."""
-        if self.status in WITH_COMMISSION:
+        if workflow.with_commission(self.status):
             return self.commission
         return self.agency
 
@@ -369,20 +345,43 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
 
 
+def outbox_message_id() -> str:
+    """Fixed when the e-mail is written: a rare second delivery is recognisably the same message."""
+    from email.utils import make_msgid
+    from urllib.parse import urlsplit
+
+    return make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "localhost")
+
+
 class OutboxEmail(models.Model):
-    """E-mail written in the same transaction as the change it reports; sent after commit and
-    retried by `manage.py send_outbox`, so a mail server that refuses loses nothing."""
+    """E-mail written in the same transaction as the change it reports. The row is the truth
+    about its delivery (remarks.outbox): a task delivers it after commit, refusals are retried
+    with backoff, and a worker that dies while sending only delays it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
 
     to = models.EmailField()
     subject = models.CharField(max_length=255)
     body = models.TextField()
+    message_id = models.CharField(max_length=255, unique=True, default=outbox_message_id)
     created_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    # Held by the worker that is sending it; once past, the row may be claimed again.
+    lease_until = models.DateTimeField(null=True, blank=True)
+    # When the sweeper last enqueued its delivery again because the first task went missing.
+    requeued_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["sent_at", "created_at"], name="outbox_pending")]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due")]
+        constraints = [models.CheckConstraint(condition=~Q(state="sent") | Q(sent_at__isnull=False),
+                                              name="outbox_sent_has_time")]
 
 
 class ResponseTemplate(TranslatedName):

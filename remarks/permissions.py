@@ -1,4 +1,4 @@
-"""View decorators for role checks that are not about one remark (those go through
+"""View decorators that ask a capability which is not about one remark (those go through
 remarks.selectors.get_remark_for_user)."""
 
 from functools import wraps
@@ -6,15 +6,17 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from remarks.selectors import persona_of
+from remarks.capabilities import has_perm
 
 
-def persona_required(test):
+def capability_required(*names: str):
+    """Log in, then hold at least one of these capabilities, else 403."""
+
     def decorator(view):
         @login_required
         @wraps(view)
         def wrapper(request, *args, **kwargs):
-            if not test(persona_of(request.user)):
+            if not any(has_perm(request.user, name) for name in names):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -23,7 +25,6 @@ def persona_required(test):
     return decorator
 
 
-statistics_required = persona_required(lambda p: p.sees_statistics)
-secretary_required = persona_required(lambda p: p.is_secretary or p.is_superuser)
-coordinator_required = persona_required(lambda p: p.is_coordinator or p.is_superuser)
-staff_required = persona_required(lambda p: p.is_staff_member or p.is_superuser)
+statistics_required = capability_required("remarks.view_statistics")
+staff_required = capability_required("remarks.export_remarks")
+

@@ -5,15 +5,28 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
+import warnings
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+from remarks import terms
 
 ALLOWED = {"image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf"}
+
+# Pillow refuses (DecompressionBombError) past twice this and warns past it; the warning is
+# turned into a refusal below, and the header is checked before that anyway.
+Image.MAX_IMAGE_PIXELS = terms.IMAGE_MAX_PIXELS
+
+
+class ImageTooLarge(Exception):
+    pass
 
 
 @dataclass
@@ -43,10 +56,19 @@ def safe_name(name: str, extension: str) -> str:
 
 
 def _strip_metadata(data: bytes, content_type: str) -> bytes:
-    """Re-encode photos without EXIF, so a commissioner's location never leaks."""
-    from PIL import Image, ImageOps
-
-    with Image.open(io.BytesIO(data)) as image:
+    """Re-encode photos without EXIF, so a commissioner's location never leaks. The size in
+    the header is checked before anything is decoded: a few kilobytes of PNG can claim
+    9000 × 9000 pixels and take hundreds of megabytes to decode."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data))
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageTooLarge from None
+    with image:
+        width, height = image.size
+        if width * height > terms.IMAGE_MAX_PIXELS:
+            raise ImageTooLarge
         image.load()
         image = ImageOps.exif_transpose(image)
         out = io.BytesIO()
@@ -59,12 +81,14 @@ def _strip_metadata(data: bytes, content_type: str) -> bytes:
 
 def check_upload(upload) -> CheckedUpload:
     if upload.size > settings.ATTACHMENT_MAX_BYTES:
+        # In bytes: rounded to megabytes, 10 MB and one byte would read "10.0 MB; at most 10.0 MB".
         raise ValidationError(
-            _("“%(name)s” is %(size)s; a file may be at most %(limit)s.")
+            _("“%(name)s” is %(size)s bytes; a file may be at most %(limit)s (%(limit_bytes)s bytes).")
             % {
                 "name": upload.name,
-                "size": filesizeformat(upload.size),
+                "size": number_format(upload.size, force_grouping=True),
                 "limit": filesizeformat(settings.ATTACHMENT_MAX_BYTES),
+                "limit_bytes": number_format(settings.ATTACHMENT_MAX_BYTES, force_grouping=True),
             },
             code="too_large",
         )
@@ -77,6 +101,12 @@ def check_upload(upload) -> CheckedUpload:
     if content_type.startswith("image/"):
         try:
             data = _strip_metadata(data, content_type)
+        except ImageTooLarge:
+            raise ValidationError(
+                _("“%(name)s” is too large an image: it may have at most %(megapixels)s megapixels.")
+                % {"name": upload.name, "megapixels": terms.IMAGE_MAX_PIXELS // 1_000_000},
+                code="too_many_pixels",
+            ) from None
         except Exception:
             raise ValidationError(
                 _("“%(name)s” is not a readable image.") % {"name": upload.name}, code="bad_image"

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import logging
 import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, connection
 from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, connection
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -13,14 +14,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from commissioners import services as commissioners_services
 from commissioners.models import Commissioner
-from remarks import selectors, services, workflow
+from remarks import actions, drafts, selectors, services, workflow
+from remarks.capabilities import has_perm
 from remarks.diagram import workflow_svg
 from remarks.filters import MyRemarkFilter
 from remarks.forms import CommentForm, NotificationSettingsForm, RemarkForm, action_form
-from remarks.models import Attachment, DraftUpload, Notification, Remark, RemarkEvent, ResponseTemplate
 from remarks.listing import page_of, query_without
+from remarks.models import Attachment, DraftUpload, Notification, Remark, RemarkEvent, ResponseTemplate
+from remarks.permissions import capability_required
 from remarks.workflow import Action
+
+logger = logging.getLogger(__name__)
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -35,7 +41,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except DatabaseError as error:
-        return JsonResponse({"status": "error", "database": "unreachable", "reason": str(error)[:200]}, status=503)
+        # The answer is public: no host, port or driver text in it; the log has the details.
+        logger.error("Health check: the database is unreachable: %s", error)
+        return JsonResponse({"status": "failing", "database": "failing"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
@@ -62,15 +70,11 @@ def _submission_token(data) -> uuid.UUID:
         return uuid.uuid4()
 
 
-@login_required
+@capability_required("remarks.file_remark")
 def remark_new(request: HttpRequest) -> HttpResponse:
     """File a remark. A form that comes back (errors, or similar remarks to look at first)
     keeps what was typed and the files that passed the checks, as pending uploads of its
     submission token; the token also makes a double click file one remark, not two."""
-    persona = selectors.persona_of(request.user)
-    if not persona.is_commissioner:
-        messages.error(request, _("Only digital commissioners can file remarks."))
-        return redirect("home")
     if request.method != "POST":
         return render(request, "remarks/new.html", {"form": RemarkForm()})
     data = request.POST.copy()
@@ -80,7 +84,7 @@ def remark_new(request: HttpRequest) -> HttpResponse:
     drop = [int(pk) for pk in request.POST.getlist("drop_upload")
             if pk.isascii() and pk.isdigit() and len(pk) <= 18]
     if drop:
-        services.draft_uploads_drop(user=request.user, token=token, ids=drop)
+        drafts.draft_uploads_drop(user=request.user, token=token, ids=drop)
     kept = list(DraftUpload.objects.filter(user=request.user, token=token))
     form = RemarkForm(data, request.FILES, kept=len(kept))
     similar = []
@@ -91,9 +95,19 @@ def remark_new(request: HttpRequest) -> HttpResponse:
                                                      category=cleaned["category"], service=cleaned["service"]))
         if not similar:
             return _file_remark(request, form, kept)
-    kept += services.draft_uploads_keep(user=request.user, token=token, uploads=form.valid_uploads())
+    kept += _keep_drafts(request, form, token, form.valid_uploads())
     context = {"form": form, "kept": kept, "similar": similar}
     return render(request, "remarks/new.html", context, status=200 if similar else 400)
+
+
+def _keep_drafts(request: HttpRequest, form: RemarkForm, token: uuid.UUID, uploads) -> list[DraftUpload]:
+    """The files to hold for the form shown again; past the user's allowance, none, and the
+    form says why (what was typed stays in the form)."""
+    try:
+        return drafts.draft_uploads_keep(user=request.user, token=token, uploads=uploads)
+    except services.TransitionError as error:
+        form.add_error(error.field, error.message)
+        return []
 
 
 def _file_remark(request: HttpRequest, form: RemarkForm, kept: list) -> HttpResponse:
@@ -102,15 +116,14 @@ def _file_remark(request: HttpRequest, form: RemarkForm, kept: list) -> HttpResp
         remark = services.remark_submit(
             author=request.user, kind=data["kind"], title=data["title"], description=data["description"],
             category=data["category"], service=data["service"], affected_url=data["affected_url"],
-            language=data["language"], attachments=services.draft_uploads_as_checked(kept) + data["attachments"],
+            language=data["language"], attachments=drafts.draft_uploads_as_checked(kept) + data["attachments"],
             submission_token=data["submission_token"],
         )
     except services.TransitionError as error:
         form.add_error(error.field, error.message)
-        kept += services.draft_uploads_keep(user=request.user, token=data["submission_token"],
-                                            uploads=data["attachments"])
+        kept += _keep_drafts(request, form, data["submission_token"], data["attachments"])
         return render(request, "remarks/new.html", {"form": form, "kept": kept}, status=400)
-    services.draft_uploads_clear(user=request.user, token=data["submission_token"])
+    drafts.draft_uploads_clear(user=request.user, token=data["submission_token"])
     messages.success(
         request,
         _("Your remark is registered as %(reference)s on %(date)s and goes to %(body)s.") % {
@@ -126,8 +139,8 @@ def _file_remark(request: HttpRequest, form: RemarkForm, kept: list) -> HttpResp
 TEMPLATE_ACTIONS = (Action.RESOLVE, Action.DECLINE, Action.REQUEST_INFO)
 
 
-def _response_templates(remark: Remark, actions: set[Action]) -> list[ResponseTemplate]:
-    wanted = [a for a in TEMPLATE_ACTIONS if a in actions]
+def _response_templates(remark: Remark, offered: set[Action]) -> list[ResponseTemplate]:
+    wanted = [a for a in TEMPLATE_ACTIONS if a in offered]
     if not wanted:
         return []
     return list(ResponseTemplate.objects.filter(Q(category__isnull=True) | Q(category_id=remark.category_id),
@@ -147,26 +160,23 @@ def _template_body(template: ResponseTemplate, language: str) -> str:
 
 def _detail_context(request: HttpRequest, remark: Remark, bound: dict | None = None) -> dict:
     user = request.user
-    persona = selectors.persona_of(user)
-    actions = selectors.available_actions(user, remark)
-    templates = _response_templates(remark, {t.action for t in actions})
+    offered = selectors.available_actions(user, remark)
+    templates = _response_templates(remark, {t.action for t in offered})
     chosen = next((t for t in templates if str(t.pk) == request.GET.get("template", "")), None)
     forms = []
-    for transition in actions:
+    for transition in offered:
         form = (bound or {}).get(transition.action)
         if form is None:
-            form = action_form(transition.action, remark)
+            form = action_form(transition.action, remark, user=user)
             if chosen is not None and chosen.action == transition.action:
                 form.initial["text"] = _template_body(chosen, remark.language)
         forms.append((transition, form, [t for t in templates if t.action == transition.action]))
     events = list(remark.events.select_related("actor__commissioner").order_by("created_at", "pk"))
-    is_author = remark.author_id == user.pk
     confirmed = any(
         e.action == RemarkEvent.Kind.CONFIRM and remark.closed_at and e.created_at >= remark.closed_at for e in events
     )
     return {
         "remark": remark,
-        "persona": persona,
         "events": events,
         "responses": remark.responses.select_related("agency", "signed_by"),
         "comments": selectors.visible_comments(user, remark),
@@ -176,8 +186,9 @@ def _detail_context(request: HttpRequest, remark: Remark, bound: dict | None = N
         "open_action": chosen.action if chosen else None,
         "comment_form": CommentForm(),
         "supported": remark.supports.filter(user=user).exists(),
-        "may_support": persona.is_commissioner and not is_author and remark.is_open,
-        "may_confirm": is_author and remark.status in workflow.RESOLVED_STATES and not confirmed,
+        "may_support": has_perm(user, "remarks.support_remark", remark) and remark.is_open,
+        "may_confirm": has_perm(user, "remarks.confirm_remark", remark) and not confirmed,
+        "may_write_internal_note": has_perm(user, "remarks.write_internal_note"),
         "confirmed": confirmed,
     }
 
@@ -198,8 +209,7 @@ def remark_act(request: HttpRequest, reference: str, action: str) -> HttpRespons
     remark = selectors.get_remark_for_user(request.user, reference)
     # The form carries the status its reader saw: if someone else has acted since, say so
     # rather than act on a remark that has moved on (or answer that nothing is allowed).
-    seen_status = request.POST.get("seen_status")
-    if seen_status in workflow.Status.values and seen_status != remark.status:
+    if actions.moved_on(request.POST.get("seen_status"), remark):
         messages.error(request, services.conflict_message(remark.status))
         return redirect(remark)
     available = {t.action for t in selectors.available_actions(request.user, remark)}
@@ -212,7 +222,7 @@ def remark_act(request: HttpRequest, reference: str, action: str) -> HttpRespons
     if action not in available:
         messages.error(request, _("This action is not available for this remark now."))
         return redirect(remark)
-    form = action_form(action, remark, data=request.POST)
+    form = action_form(action, remark, data=request.POST, user=request.user)
     if form.is_valid():
         try:
             services.remark_transition(remark=remark, action=action, actor=request.user, **form.cleaned_data)
@@ -233,6 +243,8 @@ def remark_act(request: HttpRequest, reference: str, action: str) -> HttpRespons
 @require_POST
 def remark_comment(request: HttpRequest, reference: str) -> HttpResponse:
     remark = selectors.get_remark_for_user(request.user, reference)
+    if not has_perm(request.user, "remarks.comment_remark", remark):
+        raise PermissionDenied
     form = CommentForm(request.POST)
     if form.is_valid():
         try:
@@ -248,7 +260,7 @@ def remark_comment(request: HttpRequest, reference: str) -> HttpResponse:
     return render(request, "remarks/detail.html", context, status=400)
 
 
-@login_required
+@capability_required("remarks.support_remarks")
 @require_POST
 def remark_support(request: HttpRequest, reference: str) -> HttpResponse:
     remark = selectors.get_remark_for_user(request.user, reference)
@@ -323,7 +335,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.notification_settings_update(user=request.user, **form.cleaned_data)
+            commissioners_services.notification_settings_update(user=request.user, **form.cleaned_data)
         except services.TransitionError as error:
             form.add_error(error.field, error.message)
         else:
@@ -345,9 +357,7 @@ def notifications_read(request: HttpRequest) -> HttpResponse:
 def workflow_help(request: HttpRequest) -> HttpResponse:
     return render(request, "help/workflow.html", {
         "transitions": list(workflow.TRANSITIONS.values()),
-        "statuses": list(workflow.Status),
-        "open_states": workflow.OPEN,
-        "closed_states": workflow.CLOSED,
+        "statuses": [(status, workflow.is_closed(status)) for status in workflow.Status],
         "diagram": workflow_svg(),
     })
 

@@ -11,16 +11,19 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from agencies.models import Agency
-from remarks import exports, selectors, services, workflow
+from remarks import capabilities, exports, selectors, services, workflow
+from remarks.capabilities import has_perm
+from remarks.converters import is_reference
 from remarks.filters import RemarkFilter
 from remarks.forms import NoNulCharField, UserChoiceField, staff_users
 from remarks.listing import capped_counts, page_of, query_without
 from remarks.models import Measure
-from remarks.permissions import staff_required
+from remarks.permissions import capability_required, staff_required
 from remarks.workflow import Action
 
 BULK_LIMIT = 200
@@ -43,9 +46,9 @@ class BulkForm(forms.Form):
     text = NoNulCharField(label=gettext_lazy("Official response"), max_length=10000, required=False,
                           widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args, persona, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["measure"].queryset = measures_for(persona)
+        self.fields["measure"].queryset = measures_for(user)
         # References are checked against what the user may see in the view, not here.
         self.fields["remarks"].choices = [(r, r) for r in self.data.getlist("remarks")] if self.is_bound else []
 
@@ -53,6 +56,8 @@ class BulkForm(forms.Form):
         references = self.cleaned_data["remarks"]
         if len(references) > BULK_LIMIT:
             raise forms.ValidationError(_("Choose at most %(count)s remarks at once.") % {"count": BULK_LIMIT})
+        if not all(map(is_reference, references)):
+            raise forms.ValidationError(_("There is no remark with this reference."), code="unknown")
         return references
 
     def clean(self):
@@ -68,11 +73,11 @@ class BulkForm(forms.Form):
         return data
 
 
-def measures_for(persona):
+def measures_for(user):
+    """The systemic measures this user may apply."""
     measures = Measure.objects.select_related("agency").order_by("-adopted_on", "-pk")
-    if persona.is_coordinator or persona.is_superuser:
-        return measures
-    return measures.filter(agency_id__in=persona.agency_ids)
+    scope = capabilities.measures_scope(user)
+    return measures if scope is None else measures.filter(scope)
 
 
 def _queue_filter(request: HttpRequest, queryset=None) -> RemarkFilter:
@@ -101,20 +106,19 @@ def _status_tabs(remark_filter: RemarkFilter, request: HttpRequest) -> list[dict
 @login_required
 @require_GET
 def remark_list(request: HttpRequest) -> HttpResponse:
-    persona = selectors.persona_of(request.user)
+    user = request.user
     remark_filter = _queue_filter(request)
-    can_bulk = persona.is_coordinator or bool(persona.agency_ids)
     return render(request, "remarks/list.html", {
         "filter": remark_filter,
         "filter_invalid": not remark_filter.is_valid(),
         "page": page_of(request, remark_filter.qs),
         "status_tabs": _status_tabs(remark_filter, request),
-        "persona": persona,
+        "reads_as_commissioner": not has_perm(user, "remarks.view_queue"),
         "query_without_page": query_without(request, "page"),
         "current_query": request.GET.urlencode(),
-        "can_export": persona.is_staff_member or persona.is_superuser,
-        "bulk_form": BulkForm(persona=persona) if can_bulk else None,
-        "can_bulk_accept": persona.is_coordinator,
+        "can_export": has_perm(user, "remarks.export_remarks"),
+        "bulk_form": BulkForm(user=user) if has_perm(user, "remarks.bulk_act") else None,
+        "can_bulk_accept": has_perm(user, "remarks.bulk_accept"),
     })
 
 
@@ -124,12 +128,11 @@ def _back_to_queue(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('remarks:list')}?{query}" if query else reverse("remarks:list"))
 
 
-@staff_required
+@capability_required("remarks.bulk_act")
 @require_POST
 def remark_bulk(request: HttpRequest) -> HttpResponse:
     """Accept-and-route, or resolve by a systemic measure, the ticked remarks: all or none."""
-    persona = selectors.persona_of(request.user)
-    form = BulkForm(request.POST, persona=persona)
+    form = BulkForm(request.POST, user=request.user)
     if not form.is_valid():
         errors = "; ".join(str(e) for field_errors in form.errors.values() for e in field_errors)
         messages.error(request, _("Nothing was changed: %(errors)s") % {"errors": errors})

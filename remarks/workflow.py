@@ -10,7 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+# The commission's outcomes belong to the agencies app, which stores them; re-exported here
+# as workflow.Outcome because the table below maps them to states.
+from agencies.choices import Outcome
+from remarks import terms
 
 
 class Status(models.TextChoices):
@@ -32,8 +38,6 @@ CLOSED = frozenset({Status.RESOLVED, Status.DECLINED, Status.DUPLICATE, Status.W
 CLOCK_RUNNING = frozenset({Status.SUBMITTED, Status.IN_REVIEW})
 # The state in which the interagency commission holds the remark.
 WITH_COMMISSION = frozenset({Status.ESCALATED})
-# States in which the remark has been routed to an executing agency that works it.
-ROUTED = frozenset({Status.IN_REVIEW, Status.NEEDS_INFO})
 # Closing states that count as "resolved" in the headline figure.
 RESOLVED_STATES = frozenset({Status.RESOLVED})
 
@@ -63,14 +67,6 @@ class Action(models.TextChoices):
     EXTEND_DEADLINE = "extend_deadline", pgettext_lazy("action", "Extend the deadline")
 
 
-class Outcome(models.TextChoices):
-    """What the interagency commission decided for one remark."""
-
-    HAND_OVER = "hand_over", _("Hand over to the competent agency")
-    RESOLVE = "resolve", _("Resolved by the commission's decision")
-    DECLINE = "decline", _("Declined by the commission")
-
-
 COMMISSION_OUTCOME_STATUS = {
     Outcome.HAND_OVER: Status.IN_REVIEW,
     Outcome.RESOLVE: Status.RESOLVED,
@@ -83,12 +79,25 @@ RETURN = "return"
 
 
 @dataclass(frozen=True)
+class Input:
+    """One thing an action asks for. The action's form shows it (unless `on_page` is off)
+    and the transition refuses the action without it when it is required, whatever the
+    page sent, with `missing` as the message."""
+
+    name: str
+    required: bool = True
+    label: str | None = None  # the form's label, where the field's own does not fit the action
+    missing: str | None = None
+    on_page: bool = True
+
+
+@dataclass(frozen=True)
 class Transition:
     action: Action
     sources: frozenset[Status]
     targets: tuple[str, ...]
     roles: frozenset[Role]
-    inputs: tuple[str, ...]
+    inputs: tuple[Input, ...]
     # The action issues an official response with an outgoing number when it closes.
     response: bool = False
 
@@ -96,36 +105,69 @@ class Transition:
     def target(self) -> str:
         return self.targets[0]
 
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return tuple(i.name for i in self.inputs)
+
 
 def _t(action, sources, targets, roles, inputs, response=False) -> Transition:
     return Transition(action, frozenset(sources), tuple(targets), frozenset(roles), tuple(inputs), response)
 
 
-S, R, A = Status, Role, Action
+def _text(label, missing) -> Input:
+    return Input("text", label=label, missing=missing)
+
+
+_ANSWER_REQUIRED = _("An official response is required: a remark cannot be closed without an answer.")
+_COMPETENT_BODY = _("Name the competent state body.")
+
+S, R, A, In = Status, Role, Action, Input
 TRANSITIONS: dict[Action, Transition] = {
     t.action: t
     for t in (
-        _t(A.ACCEPT, [S.SUBMITTED], [S.IN_REVIEW], [R.COORDINATOR], ["agency"]),
-        _t(A.REASSIGN, [S.IN_REVIEW], [S.IN_REVIEW], [R.COORDINATOR, R.HEAD], ["agency_or_assignee"]),
-        _t(A.REQUEST_INFO, [S.SUBMITTED, S.IN_REVIEW], [S.NEEDS_INFO], [R.COORDINATOR, R.OFFICER, R.HEAD], ["text"]),
-        _t(A.PROVIDE_INFO, [S.NEEDS_INFO], [RETURN], [R.AUTHOR], ["text"]),
+        _t(A.ACCEPT, [S.SUBMITTED], [S.IN_REVIEW], [R.COORDINATOR],
+           [In("agency", missing=_("Choose the executing agency.")), In("assignee", required=False),
+            In("co_agencies", required=False)]),
+        _t(A.REASSIGN, [S.IN_REVIEW], [S.IN_REVIEW], [R.COORDINATOR, R.HEAD],
+           [In("agency", required=False), In("assignee", required=False)]),
+        _t(A.REQUEST_INFO, [S.SUBMITTED, S.IN_REVIEW], [S.NEEDS_INFO], [R.COORDINATOR, R.OFFICER, R.HEAD],
+           [_text(_("Question for the author"), _("Write the question for the author."))]),
+        _t(A.PROVIDE_INFO, [S.NEEDS_INFO], [RETURN], [R.AUTHOR],
+           [_text(_("Your answer"), _("Write your answer."))]),
         _t(A.ESCALATE, [S.SUBMITTED, S.IN_REVIEW], [S.ESCALATED], [R.COORDINATOR],
-           ["commission", "competent_agency", "text"]),
+           [In("commission", missing=_("Choose the interagency commission.")),
+            In("competent_agency", missing=_COMPETENT_BODY),
+            _text(_("Why it belongs to another body's competence"),
+                  _("Explain why this belongs to another body's competence."))]),
         _t(A.COMMISSION_DECIDE, [S.ESCALATED], [S.IN_REVIEW, S.RESOLVED, S.DECLINED], [R.SECRETARY],
-           ["session", "outcome", "competent_agency", "text"], response=True),
-        _t(A.RESOLVE, [S.IN_REVIEW], [S.RESOLVED], [R.OFFICER, R.HEAD, R.COORDINATOR], ["text"], response=True),
-        _t(A.DECLINE, [S.SUBMITTED, S.IN_REVIEW], [S.DECLINED], [R.COORDINATOR, R.HEAD], ["text"], response=True),
+           [In("session", missing=_("Choose the commission session.")),
+            In("outcome", missing=_("Choose the decision.")),
+            In("competent_agency", label=_("Competent agency"), missing=_COMPETENT_BODY),
+            In("deadline", required=False),
+            _text(_("Decision (and the official response when it closes the remark)"),
+                  _("Write the commission's decision."))],
+           response=True),
+        _t(A.RESOLVE, [S.IN_REVIEW], [S.RESOLVED], [R.OFFICER, R.HEAD, R.COORDINATOR],
+           [_text(_("Official response"), _ANSWER_REQUIRED), In("measure", required=False, on_page=False)],
+           response=True),
+        _t(A.DECLINE, [S.SUBMITTED, S.IN_REVIEW], [S.DECLINED], [R.COORDINATOR, R.HEAD],
+           [_text(_("Official response"), _ANSWER_REQUIRED)], response=True),
         _t(A.MARK_DUPLICATE, [S.SUBMITTED, S.IN_REVIEW, S.NEEDS_INFO], [S.DUPLICATE], [R.COORDINATOR],
-           ["original"]),
-        _t(A.WITHDRAW, [S.SUBMITTED, S.IN_REVIEW, S.NEEDS_INFO], [S.WITHDRAWN], [R.AUTHOR], ["text"]),
-        _t(A.REOPEN, [S.RESOLVED, S.DECLINED], [S.IN_REVIEW], [R.AUTHOR], ["text"]),
-        _t(A.EXTEND_DEADLINE, [S.IN_REVIEW], [S.IN_REVIEW], [R.HEAD], ["due_date", "text"]),
+           [In("original", label=_("Reference of the original remark"), missing=_("Choose the original remark."))]),
+        _t(A.WITHDRAW, [S.SUBMITTED, S.IN_REVIEW, S.NEEDS_INFO], [S.WITHDRAWN], [R.AUTHOR],
+           [_text(_("Why you withdraw the remark"), _("Say why you withdraw the remark."))]),
+        _t(A.REOPEN, [S.RESOLVED, S.DECLINED], [S.IN_REVIEW], [R.AUTHOR],
+           [_text(_("Why the answer does not resolve the problem"),
+                  _("Say why the answer does not resolve the problem."))]),
+        _t(A.EXTEND_DEADLINE, [S.IN_REVIEW], [S.IN_REVIEW], [R.HEAD],
+           [In("due_date", label=_("New due date"), missing=_("Give the new due date.")),
+            _text(_("Reason for the extension"), _("Give the reason for the extension."))]),
     )
 }
-del S, R, A
+del S, R, A, In
 
-REOPEN_WINDOW_DAYS = 30
-EXTENSION_LIMIT_MONTHS = 2
+REOPEN_WINDOW_DAYS = terms.REOPEN_WINDOW_DAYS
+EXTENSION_LIMIT_MONTHS = terms.EXTENSION_LIMIT_MONTHS
 
 
 def is_open(status: str) -> bool:
@@ -136,18 +178,17 @@ def is_closed(status: str) -> bool:
     return status in CLOSED
 
 
+def with_commission(status: str) -> bool:
+    return status in WITH_COMMISSION
+
+
+def moves(from_status: str, to_status: str) -> bool:
+    """An event that changed the status (a reassignment or an extension does not)."""
+    return bool(to_status) and from_status != to_status
+
+
 def transitions_from(status: str) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if status in t.sources]
-
-
-def allowed(action: Action, status: str, roles: set[Role] | frozenset[Role]) -> bool:
-    """The table alone: may someone with these roles take this action in this state?"""
-    t = TRANSITIONS[action]
-    return status in t.sources and bool(t.roles & set(roles))
-
-
-def closes(transition: Transition, target: str) -> bool:
-    return target in CLOSED and transition.response
 
 
 def target_status(transition: Transition, *, return_to: str | None = None, outcome: str | None = None) -> str:

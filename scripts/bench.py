@@ -5,7 +5,8 @@ One bounded run over loopback:
   1. a throwaway PostgreSQL (a private copy of scripts/pg.sh, so a `make test-postgres`
      running at the same time keeps its own cluster), or DATABASE_URL when it is set;
   2. migrate, createcachetable, collectstatic, `generate_load --remarks 1000`;
-  3. gunicorn (2 sync workers, DEBUG=0, BENCH_FLOORS=1) on a free 127.0.0.1 port;
+  3. gunicorn (2 sync workers, DEBUG=0, scripts/bench_settings.py: the product plus the floor
+     views of scripts/bench_urls.py) on a free 127.0.0.1 port;
   4. log in as a commissioner, a coordinator and an analyst; per page: wrk (or a small
      Python load generator when wrk is absent): requests/s, p50, p99; SQL queries per
      request with Django's test client in a separate process against the same database;
@@ -36,6 +37,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from loopback import PY, ROOT, Stack, free_port, request
+
 DOC = ROOT / "docs" / "benchmarks.md"
 RUN_START, RUN_END = "<!-- bench:run -->", "<!-- bench:end -->"
 SEARCH_WORD = "нысан42"  # generate_load puts one of 100 such words in each description
@@ -87,7 +89,10 @@ class Bench(Stack):
         self.port = 0
 
     def make_env(self):
-        self.env = self.production_env(ALLOWED_HOSTS="127.0.0.1,testserver", BENCH_FLOORS="1", LOG_LEVEL="ERROR")
+        # STAFF_2FA_REQUIRED=0: with DEBUG off a second factor is required by default, and this
+        # loopback test rig logs staff in with a password alone.
+        self.env = self.production_env(ALLOWED_HOSTS="127.0.0.1,testserver", LOG_LEVEL="ERROR",
+                                       STAFF_2FA_REQUIRED="0", DJANGO_SETTINGS_MODULE="scripts.bench_settings")
 
     def manage(self, *argv: str, quiet: bool = False) -> str:
         stdout = super().manage(*argv)
@@ -333,6 +338,7 @@ def helper_prepare(payload: dict) -> dict:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
+    from remarks.management.commands.generate_load import generated_remarks
     from remarks.models import Remark, Response
     from remarks.workflow import Status
 
@@ -341,7 +347,7 @@ def helper_prepare(payload: dict) -> dict:
     for username in users.values():
         User.objects.get(username=username)
     # The same remark at every size: the oldest resolved one with a response.
-    reference = (Response.objects.filter(remark__status=Status.RESOLVED, remark__generated=True)
+    reference = (Response.objects.filter(remark__status=Status.RESOLVED, remark__in=generated_remarks())
                  .order_by("remark__reference").values_list("remark__reference", flat=True).first())
     total = Remark.objects.count()
     mine_rows = min(50, Remark.objects.filter(author__username=users["commissioner"]).count())
@@ -377,7 +383,7 @@ def helper_queries(payload: dict) -> dict:
     counts = {}
     for page in payload["pages"]:
         client = clients[page["who"]]
-        for attempt in range(2):
+        for _attempt in range(2):
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(page["path"])
                 if getattr(response, "streaming", False):
@@ -488,7 +494,7 @@ def write_doc(block: str):
         "# Benchmarks\n\n"
         "Written by `make bench` (scripts/bench.py): the pages at 1,000 and at 100,000 synthetic remarks\n"
         "(`manage.py generate_load`) on PostgreSQL, served by gunicorn with DEBUG off, measured with wrk\n"
-        "over loopback. *Floor* rows are trivial views (remarks/views_bench.py, on only with BENCH_FLOORS=1):\n"
+        "over loopback. *Floor* rows are trivial views (scripts/bench_urls.py, served only by the benchmark):\n"
         "what a request costs before a page does any work; *× login floor* is a page's requests/s divided by\n"
         "the login floor's. Queries are counted per request with Django's test client against the same\n"
         "database (steady state: the second request). p50/p99 are under 8 concurrent connections on 2\n"

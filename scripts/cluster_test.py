@@ -49,6 +49,7 @@ from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from loopback import PY, ROOT, Stack, free_port, request
+
 WORKERS = 2  # per app server; the test machine may have two cores
 
 
@@ -63,8 +64,11 @@ class Cluster(Stack):
         self.servers: dict[str, tuple[subprocess.Popen, int]] = {}
 
     def make_env(self):
+        # STAFF_2FA_REQUIRED=0: with DEBUG off a second factor is required by default, and the
+        # clients of this loopback test rig log staff in with a password alone.
         self.env = self.production_env(MEDIA_ROOT=str(self.media), STAFF_2FA_REQUIRED="0", LOG_LEVEL="WARNING")
-        self.env.pop("BENCH_FLOORS", None)
+        # The product's own settings, whatever the caller's environment says (not the benchmark's).
+        self.env["DJANGO_SETTINGS_MODULE"] = "config.settings"
 
     def manage(self, *argv: str) -> str:
         return super().manage(*argv, timeout=300)

@@ -52,8 +52,8 @@ class Stack:
         self.pg_home = Path(tempfile.mkdtemp(prefix=f"{self.name}-pg-"))
         (self.pg_home / "scripts").mkdir()
         shutil.copy2(ROOT / "scripts" / "pg.sh", self.pg_home / "scripts" / "pg.sh")
-        out = subprocess.run([str(self.pg_home / "scripts" / "pg.sh"), "start"], capture_output=True, text=True,
-                             timeout=120)
+        out = subprocess.run([str(self.pg_home / "scripts" / "pg.sh"), "start"], capture_output=True,
+                             text=True, timeout=120)
         if out.returncode != 0:
             raise SystemExit(f"{self.name}: PostgreSQL did not start:\n{out.stderr}")
         self.database_url = out.stdout.strip().splitlines()[-1]
@@ -69,7 +69,8 @@ class Stack:
     def production_env(self, **extra: str) -> dict[str, str]:
         """DEBUG off as in production, on plain http over loopback."""
         return {
-            **os.environ, "DATABASE_URL": self.database_url, "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50),
+            **os.environ, "DATABASE_URL": self.database_url, "DEBUG": "0",
+            "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0", "SECURE_HSTS_SECONDS": "0",
             "CONN_MAX_AGE": "600", "PYTHONUNBUFFERED": "1", **extra,
         }

@@ -30,6 +30,14 @@ def _fast_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_at_once(settings):
+    """Background tasks run when they are enqueued (after commit), so a test reads their effect
+    at once; the tests of the queue itself put the database queue back."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default", "mail"]}}
+
+
+@pytest.fixture(autouse=True)
 def _english_unless_asked(settings):
     """Assertions read English; Kazakh (the product's default) and Russian are exercised by
     the tests that ask for them with Accept-Language or translation.override."""
@@ -43,21 +51,25 @@ def world(db):
     """Agencies, a sector, services and the commission."""
 
     def agency(code, name, **extra):
-        return Agency.objects.create(code=code, name_kk=f"{name} (kk)", name_ru=f"{name} (ru)", name_en=name, **extra)
+        return Agency.objects.create(code=code, name_kk=f"{name} (kk)", name_ru=f"{name} (ru)", name_en=name,
+                                     **extra)
 
     ministry = agency("MDDIAI", "Ministry of Digital Development", kind="ministry", is_ministry=True)
     mia = agency("MIA", "Ministry of Internal Affairs", kind="ministry")
     nit = agency("NIT", "NIT JSC", kind="egov_operator")
     mj = agency("MJ", "Ministry of Justice", kind="ministry")
-    vehicles = Category.objects.create(code="vehicles", name_kk="Көлік", name_ru="Транспорт", name_en="Vehicles")
+    vehicles = Category.objects.create(code="vehicles", name_kk="Көлік", name_ru="Транспорт",
+                                       name_en="Vehicles")
     egov = Category.objects.create(code="egov", name_kk="e-gov", name_ru="e-gov", name_en="E-gov")
     registration = Service.objects.create(code="vehicle-registration", owner=mia, category=vehicles,
                                           name_kk="Автокөлікті тіркеу", name_ru="Регистрация автотранспорта",
                                           name_en="Vehicle registration")
-    portal = Service.objects.create(code="egov-interface", owner=nit, category=egov, name_kk="e-gov интерфейсі",
+    portal = Service.objects.create(code="egov-interface", owner=nit, category=egov,
+                                    name_kk="e-gov интерфейсі",
                                     name_ru="Интерфейс e-gov", name_en="E-gov interface")
     commission = Commission.objects.create(host=ministry, name_kk="ВАК", name_ru="МВК", name_en="Commission")
-    session = CommissionSession.objects.create(commission=commission, held_on=dt.date(2026, 6, 1), protocol_number="1")
+    session = CommissionSession.objects.create(commission=commission, held_on=dt.date(2026, 6, 1),
+                                               protocol_number="1")
     return type("World", (), dict(ministry=ministry, mia=mia, nit=nit, mj=mj, vehicles=vehicles, egov=egov,
                                   registration=registration, portal=portal, commission=commission,
                                   session=session))
@@ -122,9 +134,16 @@ def analyst(world):
 
 
 @pytest.fixture
+def operator(world):
+    """The operator of the installation: a superuser with no membership, so no business role."""
+    return User.objects.create_superuser(username="root", password=PASSWORD, email="root@example.kz",
+                                         first_name="Olga", last_name="Operator")
+
+
+@pytest.fixture
 def personas(author, other_commissioner, coordinator, officer, head, other_officer, secretary, analyst):
-    return dict(author=author, other_commissioner=other_commissioner, coordinator=coordinator, officer=officer,
-                head=head, other_officer=other_officer, secretary=secretary, analyst=analyst)
+    return dict(author=author, other_commissioner=other_commissioner, coordinator=coordinator,
+                officer=officer, head=head, other_officer=other_officer, secretary=secretary, analyst=analyst)
 
 
 def login(user) -> Client:
@@ -142,7 +161,8 @@ def client_for():
 def submit(world, author):
     """File a remark about vehicle registration as the author."""
 
-    def _submit(title="Online vehicle registration rejects the payment", *, by=None, service=None, now=None, **kw):
+    def _submit(title="Online vehicle registration rejects the payment", *, by=None, service=None, now=None,
+                **kw):
         service = service or world.registration
         return services.remark_submit(
             author=by or author, kind=kw.pop("kind", "remark"), title=title,
@@ -164,7 +184,8 @@ def remark_in(world, submit, author, coordinator, officer, secretary):
         if status == Status.SUBMITTED:
             return remark
         if status == Status.WITHDRAWN:
-            return services.remark_transition(remark=remark, action=Action.WITHDRAW, actor=author, text="Solved")
+            return services.remark_transition(remark=remark, action=Action.WITHDRAW, actor=author,
+                                              text="Solved")
         if status == Status.DUPLICATE:
             original = submit(title="The original")
             return services.remark_transition(remark=remark, action=Action.MARK_DUPLICATE, actor=coordinator,

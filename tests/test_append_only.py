@@ -50,7 +50,10 @@ def test_an_issued_response_cannot_be_saved_again(resolved):
 def test_history_cannot_be_updated_or_deleted_in_bulk(resolved, model):
     before = model.objects.count()
     with pytest.raises(PermissionError):
-        model.objects.all().update(created_at=None) if model is RemarkEvent else model.objects.update(body="x")
+        if model is RemarkEvent:
+            model.objects.all().update(created_at=None)
+        else:
+            model.objects.update(body="x")
     with pytest.raises(PermissionError):
         model.objects.all().delete()
     with pytest.raises(PermissionError):

@@ -91,10 +91,12 @@ def test_an_anonymous_visitor_is_sent_to_log_in(client, remark_with_files):
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_an_attachment_cannot_be_reached_through_another_remark(client_for, author, remark_with_files, submit):
+def test_an_attachment_cannot_be_reached_through_another_remark(client_for, author, remark_with_files,
+                                                                submit):
     remark, image, _document = remark_with_files
     other = submit("A remark of mine without files")
-    assert client_for(author).get(reverse("remarks:attachment", args=[other.reference, image.pk])).status_code == 404
+    url = reverse("remarks:attachment", args=[other.reference, image.pk])
+    assert client_for(author).get(url).status_code == 404
 
 
 def test_the_photo_metadata_is_removed(remark_in):

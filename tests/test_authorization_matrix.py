@@ -98,8 +98,9 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "notifications:list": row(READ),
     "notifications:read": row(ACT),
     "notifications:settings": row(ELSEWHERE, commissioners=FORM),  # e-mail settings are commissioners'
-    "remarks:new": row(ELSEWHERE, commissioners=(OK, BAD)),  # only commissioners file remarks
-    "remarks:bulk": row(ACT, commissioners=FORBIDDEN),
+    "remarks:new": row(FORBIDDEN, commissioners=(OK, BAD)),  # only commissioners file remarks
+    # Bulk work is the queue's: coordinators and the agencies' staff (each remark checked again).
+    "remarks:bulk": row(FORBIDDEN, coordinator=ACT, officer=ACT, other_officer=ACT, head=ACT),
     "remarks:export": row(READ, commissioners=FORBIDDEN),
     # One remark.
     "remarks:detail": row(READ, **CANNOT_SEE_PAGE),
@@ -108,7 +109,8 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "remarks:act": row((NOT_ALLOWED, DENIED), author=ACT, coordinator=(NOT_ALLOWED, BAD),
                        officer=(NOT_ALLOWED, BAD), head=(NOT_ALLOWED, BAD), **CANNOT_SEE_ACTION),
     "remarks:comment": row((NOT_ALLOWED, BAD), **CANNOT_SEE_ACTION),
-    "remarks:support": row(ACT, **CANNOT_SEE_ACTION),  # refused with a message but to the other commissioner
+    # Supporting is for commissioners; the author is refused with a message.
+    "remarks:support": row(FORBIDDEN, commissioners=ACT),
     "remarks:confirm": row((NOT_ALLOWED, DENIED), author=ACT, **CANNOT_SEE_ACTION),
     # Statistics.
     "stats:index": row(FORBIDDEN, coordinator=READ, analyst=READ),

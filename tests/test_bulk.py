@@ -48,7 +48,8 @@ def test_officer_gets_the_measure_action_but_not_accept(client_for, officer, rem
     assert 'value="measure"' in body and 'value="accept"' not in body
 
 
-def test_coordinator_accepts_and_assigns_several_remarks_at_once(client_for, coordinator, officer, world, submit):
+def test_coordinator_accepts_and_assigns_several_remarks_at_once(client_for, coordinator, officer, world,
+                                                                 submit):
     first, second = submit(title="One"), submit(title="Two")
     response = client_for(coordinator).post(BULK, {
         "bulk_action": "accept", "remarks": [first.reference, second.reference], "agency": world.mia.pk,
@@ -81,7 +82,8 @@ def test_assignee_of_another_agency_is_refused_for_all(client_for, coordinator, 
         "assignee": other_officer.pk,
     })
     assert {fresh(first).status, fresh(second).status} == {Status.SUBMITTED}
-    assert first.reference in messages_of(response) and "officer of the executing agency" in messages_of(response)
+    text = messages_of(response)
+    assert first.reference in text and "officer of the executing agency" in text
 
 
 def test_officer_cannot_bulk_accept(client_for, officer, world, submit):
@@ -92,8 +94,8 @@ def test_officer_cannot_bulk_accept(client_for, officer, world, submit):
     assert "Nothing was changed" in messages_of(response)
 
 
-def test_officer_resolves_several_remarks_by_a_measure_each_with_its_own_number(client_for, officer, remark_in,
-                                                                                measure):
+def test_officer_resolves_several_remarks_by_a_measure_each_with_its_own_number(client_for, officer,
+                                                                                remark_in, measure):
     remarks = [remark_in(Status.IN_REVIEW, title=f"Closed without answer {i}") for i in range(3)]
     response = client_for(officer).post(BULK, {
         "bulk_action": "measure", "remarks": [r.reference for r in remarks], "measure": measure.pk,
@@ -123,8 +125,8 @@ def test_bulk_measure_is_all_or_nothing(client_for, officer, remark_in, measure)
     assert RemarkEvent.objects.count() == events_before
     assert paused.reference in messages_of(response) and "Nothing was changed" in messages_of(response)
     # The outgoing-number counter rolled back too: the next number is the first of the year.
-    client_for(officer).post(BULK, {"bulk_action": "measure", "remarks": [ok.reference], "measure": measure.pk,
-                                    "text": "Fixed by the measure."})
+    client_for(officer).post(BULK, {"bulk_action": "measure", "remarks": [ok.reference],
+                                    "measure": measure.pk, "text": "Fixed by the measure."})
     assert Response.objects.get(remark=ok).outgoing_number.endswith("-00001")
 
 
@@ -139,7 +141,8 @@ def test_measure_needs_a_response_text(client_for, officer, remark_in, measure):
 def test_officer_of_another_agency_cannot_touch_remarks_by_reference(client_for, other_officer, remark_in,
                                                                       world):
     remark = remark_in(Status.IN_REVIEW)
-    nit_measure = Measure.objects.create(title="NIT measure", agency=world.nit, adopted_on=dt.date(2026, 5, 1))
+    nit_measure = Measure.objects.create(title="NIT measure", agency=world.nit,
+                                         adopted_on=dt.date(2026, 5, 1))
     response = client_for(other_officer).post(BULK, {
         "bulk_action": "measure", "remarks": [remark.reference], "measure": nit_measure.pk, "text": "Done.",
     })
@@ -150,7 +153,8 @@ def test_officer_of_another_agency_cannot_touch_remarks_by_reference(client_for,
 def test_bulk_is_post_only_and_staff_only(client_for, coordinator, author, submit):
     remark = submit()
     assert client_for(coordinator).get(BULK).status_code == 405
-    assert client_for(author).post(BULK, {"bulk_action": "accept", "remarks": [remark.reference]}).status_code == 403
+    assert client_for(author).post(BULK, {"bulk_action": "accept",
+                                          "remarks": [remark.reference]}).status_code == 403
 
 
 def test_redirect_back_keeps_only_a_query_string(client_for, coordinator, submit, world):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -56,8 +57,8 @@ def test_twenty_threads_closing_200_remarks_get_gap_free_unique_outgoing_numbers
     routed = []
     for n in range(200):
         agency, assignee = (world.mia, officer) if n % 2 else (world.nit, other_officer)
-        remark = services.remark_transition(remark=submit(f"Remark {n}"), action=Action.ACCEPT, actor=coordinator,
-                                            agency=agency, assignee=assignee)
+        remark = services.remark_transition(remark=submit(f"Remark {n}"), action=Action.ACCEPT,
+                                            actor=coordinator, agency=agency, assignee=assignee)
         routed.append((remark, assignee))
 
     def closing(remark, assignee):
@@ -83,19 +84,21 @@ def test_twenty_threads_filing_at_once_get_gap_free_references(submit):
 
 
 @pytest.mark.parametrize("second_action", [Action.DECLINE, Action.ACCEPT])
-def test_two_coordinators_at_once_one_wins_the_other_is_told(second_action, submit, coordinator, world, officer):
+def test_two_coordinators_at_once_one_wins_the_other_is_told(second_action, submit, coordinator, world,
+                                                             officer):
     other = services.User.objects.create_user("cora", password="x" * 20, first_name="Cora")
     AgencyMembership.objects.create(user=other, agency=world.ministry, role="coordinator")
-    inputs = {Action.ACCEPT: dict(agency=world.mia, assignee=officer), Action.DECLINE: dict(text="Not possible.")}
+    inputs = {Action.ACCEPT: dict(agency=world.mia, assignee=officer),
+              Action.DECLINE: dict(text="Not possible.")}
     for _round in range(5):
         remark = submit()
         # Both opened the page while the remark was "submitted".
         seen = [Remark.objects.get(pk=remark.pk), Remark.objects.get(pk=remark.pk)]
         attempts = [
-            lambda: services.remark_transition(remark=seen[0], action=Action.ACCEPT, actor=coordinator,
-                                               **inputs[Action.ACCEPT]),
-            lambda: services.remark_transition(remark=seen[1], action=second_action, actor=other,
-                                               **inputs[second_action]),
+            partial(services.remark_transition, remark=seen[0], action=Action.ACCEPT, actor=coordinator,
+                    **inputs[Action.ACCEPT]),
+            partial(services.remark_transition, remark=seen[1], action=second_action, actor=other,
+                    **inputs[second_action]),
         ]
         errors = run_in_threads(attempts, threads=2)
 

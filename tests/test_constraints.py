@@ -27,7 +27,8 @@ def test_duplicate_reference_is_rejected_by_the_database(submit):
 def test_duplicate_outgoing_number_is_rejected_by_the_database(remark_in, world):
     response = remark_in(Status.RESOLVED).responses.get()
     other = remark_in(Status.RESOLVED)
-    fields = dict(remark=other, action="resolve", body="Again", signed_by=response.signed_by, sent_at=timezone.now())
+    fields = dict(remark=other, action="resolve", body="Again", signed_by=response.signed_by,
+                  sent_at=timezone.now())
 
     refused_by_database(lambda: Response.objects.create(
         agency=world.nit, outgoing_number=response.outgoing_number, year=2026, sequence=900, **fields))

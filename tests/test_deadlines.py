@@ -57,7 +57,8 @@ def test_working_days_between_counts_after_the_start_up_to_the_end():
 
 
 @pytest.mark.parametrize("start, months, end", [
-    (D(2026, 3, 18), 2, D(2026, 5, 18)), (D(2026, 12, 31), 2, D(2027, 2, 28)), (D(2026, 11, 30), 2, D(2027, 1, 30)),
+    (D(2026, 3, 18), 2, D(2026, 5, 18)), (D(2026, 12, 31), 2, D(2027, 2, 28)),
+    (D(2026, 11, 30), 2, D(2027, 1, 30)),
 ])
 def test_add_months_keeps_the_day_or_the_month_end(start, months, end):
     assert deadlines.add_months(start, months) == end
@@ -104,7 +105,8 @@ def test_a_pause_over_nauryz_counts_only_working_days(submit, coordinator, autho
         remark = services.remark_transition(remark=remark, action=Action.REQUEST_INFO, actor=coordinator,
                                             text="Which region?")
     with time_machine.travel(local(2026, 3, 27, 10), tick=False):
-        remark = services.remark_transition(remark=remark, action=Action.PROVIDE_INFO, actor=author, text="Astana")
+        remark = services.remark_transition(remark=remark, action=Action.PROVIDE_INFO, actor=author,
+                                            text="Astana")
     assert remark.status == Status.SUBMITTED
     assert remark.due_date == deadlines.add_working_days(D(2026, 4, 13), 4)
 
@@ -143,7 +145,8 @@ def test_overdue_is_open_with_the_clock_running_and_past_due(remark_in, django_a
         overdue = set(Remark.objects.overdue(today=day_after).values_list("pk", flat=True))
     # The clock stops while the author is asked and while the commission holds it; closed is never late.
     # (the duplicate's original was filed with it and is still waiting for triage)
-    assert overdue == {late[Status.SUBMITTED].pk, late[Status.IN_REVIEW].pk, late[Status.DUPLICATE].duplicate_of_id}
+    assert overdue == {late[Status.SUBMITTED].pk, late[Status.IN_REVIEW].pk,
+                       late[Status.DUPLICATE].duplicate_of_id}
     assert not Remark.objects.overdue(today=due).exists()
 
     flagged = dict(Remark.objects.with_overdue_flag(today=day_after).values_list("pk", "is_overdue"))

@@ -20,8 +20,11 @@ from tests.test_queue import make_rows
 
 CSV = reverse("remarks:export", args=["csv"])
 XLSX = reverse("remarks:export", args=["xlsx"])
-HEADER = ["Reference", "Kind", "Title", "Status", "Executing agency", "Service", "Sector", "Author", "Submitted",
-          "Due date", "Overdue", "Closed", "Outgoing number"]
+# Exact query counts of each page, so that an added query per page shows up; a change of
+# the code that changes a count changes the number here, on purpose.
+CSV_EXPORT_QUERIES = 8
+HEADER = ["Reference", "Kind", "Title", "Status", "Executing agency", "Service", "Sector", "Author",
+          "Submitted", "Due date", "Overdue", "Closed", "Outgoing number"]
 
 
 @pytest.fixture(autouse=True)
@@ -60,12 +63,12 @@ def test_csv_export_has_the_expected_cells(client_for, coordinator, known):
     assert rows[1:] == [
         [known.waiting.reference, "Suggestion", "Dark theme", "Submitted", "", "E-gov interface", "E-gov",
          "Alice Author", "2026-05-05 10:30", known.waiting.due_date.isoformat(), "Yes", "", ""],
-        [routed.reference, "Remark", "Licence renewal form freezes", "In review", "Ministry of Internal Affairs",
-         "Vehicle registration", "Vehicles", "Alice Author", "2026-05-05 10:30", routed.due_date.isoformat(), "Yes",
-         "", ""],
+        [routed.reference, "Remark", "Licence renewal form freezes", "In review",
+         "Ministry of Internal Affairs", "Vehicle registration", "Vehicles", "Alice Author",
+         "2026-05-05 10:30", routed.due_date.isoformat(), "Yes", "", ""],
         [resolved.reference, "Remark", "'=HYPERLINK(\"http://evil\") fee lost", "Resolved",
-         "Ministry of Internal Affairs", "Vehicle registration", "Vehicles", "Alice Author", "2026-05-04 10:30",
-         resolved.due_date.isoformat(), "No", "2026-05-04 10:30", number],
+         "Ministry of Internal Affairs", "Vehicle registration", "Vehicles", "Alice Author",
+         "2026-05-04 10:30", resolved.due_date.isoformat(), "No", "2026-05-04 10:30", number],
     ]
     assert number.startswith("MIA-2026-")
 
@@ -113,10 +116,10 @@ def test_unknown_export_format_is_404(client_for, coordinator, world):
 
 
 def test_export_costs_a_fixed_number_of_queries(client_for, coordinator, world, author,
-                                                django_assert_max_num_queries):
+                                                django_assert_num_queries):
     make_rows(300, world=world, author=author, agency=world.mia, status=Status.IN_REVIEW)
     client = client_for(coordinator)
-    with django_assert_max_num_queries(8):
+    with django_assert_num_queries(CSV_EXPORT_QUERIES):
         assert len(csv_rows(client.get(CSV))) == 301
 
 

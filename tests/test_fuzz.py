@@ -42,8 +42,10 @@ MARKUP = "<>&\"';%_\\/*?=#"
 texts = st.one_of(
     st.text(alphabet=st.sampled_from(KAZAKH + CYRILLIC + CONTROL + MARKUP + "abc 123"), max_size=300),
     st.text(max_size=120),
-    st.builds(lambda piece: piece * (100_000 // len(piece)), st.sampled_from(["ә", "x", "\x00", "я<", "\x01\n"])),
-    st.sampled_from(["", " ", "\x00", "a\x00b", "R-2026-00001", "r-2026-1\x00", "\ufeff", "NULL", "' OR 1=1 --"]),
+    st.builds(lambda piece: piece * (100_000 // len(piece)),
+              st.sampled_from(["ә", "x", "\x00", "я<", "\x01\n"])),
+    st.sampled_from(["", " ", "\x00", "a\x00b", "R-2026-00001", "r-2026-1\x00", "\ufeff", "NULL",
+                     "' OR 1=1 --"]),
 )
 numbers = st.one_of(
     st.integers(min_value=-1, max_value=12),  # often a real primary key
@@ -80,18 +82,21 @@ def readable(response, *, login_redirect_ok=False) -> None:
     if response.status_code in (301, 302):
         if login_redirect_ok and response["Location"].startswith(reverse("login")):
             return
-        assert list(get_messages(response.wsgi_request)), f"a redirect without a message: {response['Location']}"
+        location = response["Location"]
+        assert list(get_messages(response.wsgi_request)), f"a redirect without a message: {location}"
     else:
         assert response.status_code in (200, 400, 403, 404, 405, 429), response.status_code
 
 
-TEXT_MODELS = (Remark, Comment, RemarkEvent, Response, Meeting, CommissionSession, CommissionDecision, Measure)
+TEXT_MODELS = (Remark, Comment, RemarkEvent, Response, Meeting, CommissionSession, CommissionDecision,
+               Measure)
 
 
 def assert_no_nul_stored():
     # Read back and looked at in Python: SQLite's LIKE stops at a NUL in the pattern.
     for model in TEXT_MODELS:
-        names = [f.name for f in model._meta.concrete_fields if isinstance(f, models.CharField | models.TextField)]
+        names = [f.name for f in model._meta.concrete_fields
+                 if isinstance(f, models.CharField | models.TextField)]
         for row in model.objects.values_list(*names):
             for name, value in zip(names, row, strict=True):
                 assert "\x00" not in (value or ""), f"NUL stored in {model.__name__}.{name}"

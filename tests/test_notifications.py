@@ -14,7 +14,6 @@ from remarks.models import Notification, OutboxEmail, Remark
 from remarks.workflow import Action, Status
 
 
-
 def fresh(remark):
     return Remark.objects.get(pk=remark.pk)
 
@@ -61,7 +60,8 @@ def test_the_author_gets_an_email_for_a_clarification_request(remark_in, officer
     assert "Please answer the question on the remark's page" in body
 
 
-def test_the_author_gets_the_official_response_by_email(remark_in, officer, django_capture_on_commit_callbacks):
+def test_the_author_gets_the_official_response_by_email(remark_in, officer,
+                                                        django_capture_on_commit_callbacks):
     remark = remark_in(Status.IN_REVIEW)
     with django_capture_on_commit_callbacks(execute=True):
         services.remark_transition(remark=fresh(remark), action=Action.RESOLVE, actor=officer,

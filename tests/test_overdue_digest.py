@@ -32,8 +32,8 @@ def run(date=TODAY) -> str:
 
 @pytest.fixture
 def nit_head(world, django_user_model):
-    user = django_user_model.objects.create_user(username="nurlan", email="nurlan@example.kz", first_name="Nurlan",
-                                                 last_name="Head")
+    user = django_user_model.objects.create_user(username="nurlan", email="nurlan@example.kz",
+                                                 first_name="Nurlan", last_name="Head")
     AgencyMembership.objects.create(user=user, agency=world.nit, role="head")
     return user
 
@@ -47,15 +47,15 @@ def situation(world, coordinator, remark_in, submit):
     later = due(remark_in(Status.IN_REVIEW, title="Due next week"), dt.date(2026, 6, 19))
     paused = due(remark_in(Status.NEEDS_INFO, title="Paused at MIA"), TODAY - dt.timedelta(days=5))
     closed = due(remark_in(Status.RESOLVED, title="Closed at MIA"), TODAY - dt.timedelta(days=5))
-    nit = services.remark_transition(remark=submit(title="Overdue at NIT"), action="accept", actor=coordinator,
-                                     agency=world.nit)
+    nit = services.remark_transition(remark=submit(title="Overdue at NIT"), action="accept",
+                                     actor=coordinator, agency=world.nit)
     due(nit, TODAY - dt.timedelta(days=2))
     return type("Situation", (), dict(overdue=overdue, soon=soon, later=later, paused=paused, closed=closed,
                                       nit=nit))
 
 
-def test_each_head_gets_only_their_agencys_overdue_and_due_soon_remarks(world, head, officer, nit_head, situation,
-                                                                         settings):
+def test_each_head_gets_only_their_agencys_overdue_and_due_soon_remarks(world, head, officer, nit_head,
+                                                                        situation, settings):
     output = run()
     by_recipient = {m.to[0]: m for m in mail.outbox}
     assert set(by_recipient) == {head.email, nit_head.email}  # heads only, never officers
@@ -89,7 +89,7 @@ def test_digest_is_in_the_heads_language_else_kazakh(world, head, situation):
 
 
 def test_a_refusing_mail_server_loses_nothing(world, head, situation):
-    with mock.patch("remarks.services.send_mail", side_effect=ConnectionRefusedError("refused")):
+    with mock.patch("remarks.outbox.EmailMessage.send", side_effect=ConnectionRefusedError("refused")):
         output = run()
     pending = OutboxEmail.objects.get(to=head.email)
     assert pending.sent_at is None and pending.attempts == 1 and "refused" in pending.last_error

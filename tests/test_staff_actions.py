@@ -21,13 +21,15 @@ def fresh(remark):
 def test_page_offers_the_coordinator_exactly_the_table_s_actions(client_for, coordinator, submit):
     remark = submit()
     html = client_for(coordinator).get(remark.get_absolute_url()).content.decode()
-    for action in (Action.ACCEPT, Action.REQUEST_INFO, Action.ESCALATE, Action.DECLINE, Action.MARK_DUPLICATE):
+    for action in (Action.ACCEPT, Action.REQUEST_INFO, Action.ESCALATE, Action.DECLINE,
+                   Action.MARK_DUPLICATE):
         assert f'id="action-{action.value}"' in html
     for action in (Action.RESOLVE, Action.REASSIGN, Action.EXTEND_DEADLINE, Action.WITHDRAW, Action.REOPEN):
         assert f'id="action-{action.value}"' not in html
 
 
-def test_coordinator_accepts_with_agency_assignee_and_co_executor(client_for, coordinator, submit, world, officer):
+def test_coordinator_accepts_with_agency_assignee_and_co_executor(client_for, coordinator, submit, world,
+                                                                  officer):
     remark = submit()
     response = act(client_for(coordinator), remark, "accept", agency=world.mia.pk, assignee=officer.pk,
                    co_agencies=[world.nit.pk])
@@ -46,7 +48,8 @@ def test_accept_with_an_assignee_of_another_agency_is_refused_with_a_message(cli
     assert fresh(remark).status == Status.SUBMITTED
 
 
-def test_head_reassigns_within_the_agency_but_cannot_move_it_to_another(client_for, head, officer, remark_in, world):
+def test_head_reassigns_within_the_agency_but_cannot_move_it_to_another(client_for, head, officer, remark_in,
+                                                                        world):
     remark = remark_in(Status.IN_REVIEW)
     client = client_for(head)
     refused = act(client, remark, "reassign", agency=world.nit.pk)
@@ -65,7 +68,8 @@ def test_officer_requests_clarification(client_for, officer, remark_in):
 def test_coordinator_escalates_to_the_commission(client_for, coordinator, submit, world):
     remark = submit()
     response = act(client_for(coordinator), remark, "escalate", commission=world.commission.pk,
-                   competent_agency=world.mj.pk, text="Birth certificates issued abroad: Ministry of Justice.")
+                   competent_agency=world.mj.pk,
+                   text="Birth certificates issued abroad: Ministry of Justice.")
     assert response.status_code == 302
     remark = fresh(remark)
     assert (remark.status, remark.competent_agency) == (Status.ESCALATED, world.mj)
@@ -95,7 +99,8 @@ def test_an_empty_response_cannot_close_a_remark_and_the_message_says_so(client_
 
 def test_coordinator_declines_with_a_response(client_for, coordinator, submit):
     remark = submit()
-    assert act(client_for(coordinator), remark, "decline", text="Outside the ministry's remit.").status_code == 302
+    assert act(client_for(coordinator), remark, "decline",
+               text="Outside the ministry's remit.").status_code == 302
     remark = fresh(remark)
     assert remark.status == Status.DECLINED
     assert Response.objects.get(remark=remark).outgoing_number.startswith("MDDIAI-")
@@ -117,12 +122,14 @@ def test_head_extends_the_deadline_but_not_beyond_two_months(client_for, head, r
     remark = remark_in(Status.IN_REVIEW)
     client = client_for(head)
     too_late = remark.registered_on + dt.timedelta(days=70)
-    refused = act(client, remark, "extend_deadline", due_date=too_late.isoformat(), text="Needs a law change.")
+    refused = act(client, remark, "extend_deadline", due_date=too_late.isoformat(),
+                  text="Needs a law change.")
     assert refused.status_code == 400
     assert "at most two months after submission" in refused.content.decode()
     assert fresh(remark).due_date == remark.due_date
     later = remark.due_date + dt.timedelta(days=10)
-    assert act(client, remark, "extend_deadline", due_date=later.isoformat(), text="Vendor fix").status_code == 302
+    assert act(client, remark, "extend_deadline", due_date=later.isoformat(),
+               text="Vendor fix").status_code == 302
     assert fresh(remark).due_date == later
 
 

@@ -68,7 +68,8 @@ def test_a_closed_remark_cannot_be_supported_but_support_can_be_taken_back(clien
     remark = remark_in(Status.IN_REVIEW)
     bob = client_for(other_commissioner)
     bob.post(support_url(remark))
-    services.remark_transition(remark=Remark.objects.get(pk=remark.pk), action="withdraw", actor=author, text="ok")
+    services.remark_transition(remark=Remark.objects.get(pk=remark.pk), action="withdraw", actor=author,
+                               text="ok")
     bob.post(support_url(remark))
     assert Remark.objects.get(pk=remark.pk).support_count == 0
     response = bob.post(support_url(remark), follow=True)

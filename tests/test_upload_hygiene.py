@@ -44,10 +44,11 @@ def crafted_multipart(data: dict, files: list[tuple[str, bytes, str]]) -> bytes:
     no client-side size or count checks, any Content-Type the sender likes."""
     parts = []
     for name, value in data.items():
-        parts.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+        parts.append(f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                     f"{value}\r\n".encode())
     for filename, content, content_type in files:
-        head = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="attachments"; filename="{filename}"\r\n'
-                f"Content-Type: {content_type}\r\n\r\n").encode()
+        head = (f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="attachments"; '
+                f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n').encode()
         parts.append(head + content + b"\r\n")
     return b"".join(parts) + f"--{BOUNDARY}--\r\n".encode()
 
@@ -163,7 +164,8 @@ def test_files_are_stored_under_random_names_in_media_not_static(alice, world, s
     ("screen.png", png_bytes(), "image/png", "inline"),
     ("letter.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf", "attachment"),
 ], ids=["image-inline", "pdf-download"])
-def test_files_are_served_with_disposition_and_nosniff(alice, world, filename, content, content_type, disposition):
+def test_files_are_served_with_disposition_and_nosniff(alice, world, filename, content, content_type,
+                                                       disposition):
     attachment = _file_one(alice, world, filename, content, content_type)
     response = alice.get(reverse("remarks:attachment", args=[attachment.remark.reference, attachment.pk]))
     assert response.status_code == 200

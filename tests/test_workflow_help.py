@@ -37,7 +37,8 @@ def test_diagram_has_an_arrow_for_every_move_of_the_table():
         for source in transition.sources:
             targets = {t for t in transition.targets if t != workflow.RETURN}
             if workflow.RETURN in transition.targets:
-                targets |= {s for t in workflow.TRANSITIONS.values() if source in t.targets for s in t.sources}
+                targets |= {s for t in workflow.TRANSITIONS.values() if source in t.targets
+                            for s in t.sources}
             for target in targets:
                 assert (number, source, target) in drawn, (transition.action, source, target)
     assert len(drawn) == len(_edges())

@@ -8,7 +8,8 @@ import re
 
 from django.db import transaction
 from django.forms.models import model_to_dict
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from remarks import deadlines, services, workflow
 from remarks.models import Remark, RemarkEvent, Response

@@ -1,13 +1,15 @@
 from django import template
 from django.utils.translation import gettext as _
 
+from remarks import workflow
 from remarks.models import RemarkEvent
 from remarks.workflow import Action, Status
 
 register = template.Library()
 
 _EVENT_TEXT = {
-    RemarkEvent.Kind.SUBMIT: lambda p: _("filed the remark; registered on %(date)s") % {"date": p.get("registered_on", "")},
+    RemarkEvent.Kind.SUBMIT: lambda p: _("filed the remark; registered on %(date)s")
+    % {"date": p.get("registered_on", "")},
     RemarkEvent.Kind.COMMENT: lambda p: _("commented"),
     RemarkEvent.Kind.ATTACH: lambda p: _("attached a file"),
     RemarkEvent.Kind.MEASURE: lambda p: _("resolved by a systemic measure"),
@@ -20,8 +22,10 @@ _EVENT_TEXT = {
     % {"agency": p.get("competent_agency", "")},
     Action.COMMISSION_DECIDE: lambda p: _("recorded the commission's decision (protocol № %(protocol)s)")
     % {"protocol": p.get("session", "")},
-    Action.RESOLVE: lambda p: _("resolved with the official response %(number)s") % {"number": p.get("outgoing_number", "")},
-    Action.DECLINE: lambda p: _("declined with the official response %(number)s") % {"number": p.get("outgoing_number", "")},
+    Action.RESOLVE: lambda p: _("resolved with the official response %(number)s")
+    % {"number": p.get("outgoing_number", "")},
+    Action.DECLINE: lambda p: _("declined with the official response %(number)s")
+    % {"number": p.get("outgoing_number", "")},
     Action.MARK_DUPLICATE: lambda p: _("marked as a duplicate of %(original)s") % {"original": p.get("original", "")},
     Action.WITHDRAW: lambda p: _("withdrew the remark"),
     Action.REOPEN: lambda p: _("disputed the answer and reopened the remark"),
@@ -49,6 +53,11 @@ def actor_name(user) -> str:
         return _("the system")
     profile = getattr(user, "commissioner", None)
     return (profile.full_name if profile else "") or user.get_full_name() or user.get_username()
+
+
+@register.filter
+def moves_status(event: RemarkEvent) -> bool:
+    return workflow.moves(event.from_status, event.to_status)
 
 
 @register.filter

@@ -12,7 +12,6 @@ from remarks.models import Remark, RemarkEvent
 from remarks.workflow import Status
 from tests.conftest import PASSWORD
 
-
 LANGUAGES = ["kk", "en"]
 
 
@@ -74,8 +73,8 @@ def test_commissioner_files_a_remark_with_a_screenshot_and_finds_it(browser, liv
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_a_form_with_an_error_keeps_the_text_and_the_screenshot(browser, live_server, world, author, screenshot,
-                                                               language):
+def test_a_form_with_an_error_keeps_the_text_and_the_screenshot(browser, live_server, world, author,
+                                                                screenshot, language):
     page = open_as(browser, live_server, author, language)
     page.goto(f"{live_server.url}/remarks/new/")
     page.fill("textarea[name=description]", "Typed before the mistake")
@@ -124,8 +123,8 @@ def test_commissioner_answers_confirms_and_disputes(browser, live_server, author
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_commissioner_pages_fit_a_360_px_phone(browser, live_server, world, author, other_commissioner, remark_in,
-                                              submit, language):
+def test_commissioner_pages_fit_a_360_px_phone(browser, live_server, world, author, other_commissioner,
+                                               remark_in, submit, language):
     remark = remark_in(Status.RESOLVED, title="A rather long title " * 8)
     submit("Vehicle registration rejects the card payment", by=other_commissioner)
     page = open_as(browser, live_server, author, language, viewport={"width": 360, "height": 740})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from remarks import services
+from agencies import services as agencies_services
 from remarks.models import Remark, Response
 from remarks.workflow import Status
 from tests.conftest import PASSWORD
@@ -16,9 +16,10 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "locale": "en-US"}
 
 
-def test_secretary_records_a_closing_decision_from_the_browser(page, live_server, world, secretary, remark_in):
+def test_secretary_records_a_closing_decision_from_the_browser(page, live_server, world, secretary,
+                                                               remark_in):
     remark = remark_in(Status.ESCALATED, title="Driving licence cannot be renewed abroad")
-    services.session_agenda_add(session=world.session, remarks=[remark], actor=secretary)
+    agencies_services.session_agenda_add(session=world.session, remarks=[remark], actor=secretary)
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill(secretary.username)
@@ -31,7 +32,8 @@ def test_secretary_records_a_closing_decision_from_the_browser(page, live_server
     card = page.locator(f"#remark-{remark.pk}")
     card.get_by_text("Record the commission's decision").click()
     card.get_by_label("Resolved by the commission's decision").check()
-    card.get_by_label("Decision text").fill("The commission asks MJ to change the rules; the remark is resolved.")
+    card.get_by_label("Decision text").fill(
+        "The commission asks MJ to change the rules; the remark is resolved.")
     card.get_by_role("button", name="Record the decision").click()
 
     page.wait_for_url(f"{live_server.url}/commission/sessions/{world.session.pk}/")

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import re
 
-
 from remarks.models import Remark, Response, ResponseTemplate
 from remarks.workflow import Action, Status
 from tests.conftest import PASSWORD
-
 
 OUTGOING_NUMBER = re.compile(r"MIA-\d{4}-\d{5}")
 

@@ -15,7 +15,8 @@ from django.test import Client
 @pytest.fixture
 def browser_context_args(browser_context_args):
     # Kazakh whatever the shared conftest chooses: the locale and the header it sends.
-    return {**browser_context_args, "locale": "kk-KZ", "extra_http_headers": {"Accept-Language": "kk-KZ,kk;q=0.9"}}
+    return {**browser_context_args, "locale": "kk-KZ",
+            "extra_http_headers": {"Accept-Language": "kk-KZ,kk;q=0.9"}}
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@
 Closed remarks carry official responses whose outgoing numbers are gap-free per agency and
 year, every remark has its history, due dates come from the deadline rules, and references
 are sequential per year. Rows go in with bulk inserts. The command refuses to touch a
-database that holds real (non-generated) remarks unless --force is given."""
+database that holds real remarks unless --force is given: its own remarks are those of the
+commissioners it creates, whose usernames start with COMMISSIONER_PREFIX."""
 
 from __future__ import annotations
 
@@ -32,6 +33,14 @@ from remarks.workflow import CLOSED, Action, Status
 
 User = get_user_model()
 BATCH = 2000
+# The generated commissioners are gencom0000, gencom0001...: every generated remark is theirs,
+# and a remark by anyone else is a real one.
+COMMISSIONER_PREFIX = "gencom"
+
+
+def generated_remarks():
+    """The remarks this command wrote (the benchmark picks its sample remark among them)."""
+    return Remark.objects.filter(author__username__startswith=COMMISSIONER_PREFIX)
 
 # Share of remarks in each state; newer remarks are more often still open.
 STATUS_WEIGHTS = [
@@ -97,7 +106,8 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Run even if the database holds real remarks.")
 
     def handle(self, *args, **options):
-        if Remark.objects.filter(generated=False).exists() and not options["force"]:
+        real = Remark.objects.exclude(author__username__startswith=COMMISSIONER_PREFIX)
+        if real.exists() and not options["force"]:
             raise CommandError("This database holds real remarks; refusing to add synthetic ones (use --force).")
         started = time.monotonic()
         rng = random.Random(options["seed"])
@@ -147,7 +157,7 @@ class Command(BaseCommand):
             User.objects.bulk_create(new, batch_size=BATCH)
             return list(User.objects.filter(username__startswith=prefix).order_by("username")[:count])
 
-        commissioners = users("gencom", options["commissioners"])
+        commissioners = users(COMMISSIONER_PREFIX, options["commissioners"])
         have_profile = set(Commissioner.objects.filter(user__in=commissioners).values_list("user_id", flat=True))
         regions = list(Region.values)
         Commissioner.objects.bulk_create([
@@ -164,7 +174,8 @@ class Command(BaseCommand):
         memberships.append(AgencyMembership(user=analyst, agency=ministry, role=AgencyMembership.Role.ANALYST))
         AgencyMembership.objects.bulk_create(memberships, ignore_conflicts=True)
         return {"ministry": ministry, "agencies": agencies, "services": services, "commission": commission,
-                "commissioners": commissioners, "officer_of": dict(zip([a.pk for a in agencies], officers)),
+                "commissioners": commissioners,
+                "officer_of": dict(zip([a.pk for a in agencies], officers, strict=False)),
                 "coordinator": coordinator}
 
     # --- remarks -------------------------------------------------------------------
@@ -216,7 +227,7 @@ class Command(BaseCommand):
                 due_date=due, closed_at=closed_at, updated_at=closed_at or submitted,
                 commission=world["commission"] if status == Status.ESCALATED else None,
                 competent_agency=rng.choice(world["agencies"]) if status == Status.ESCALATED else None,
-                support_count=len(supporters), generated=True,
+                support_count=len(supporters),
             ))
             fates.append(supporters)
         # A duplicate must name its original when it is written: originals go in first.

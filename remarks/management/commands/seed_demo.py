@@ -16,6 +16,7 @@ from agencies.models import Agency, AgencyMembership, Commission, CommissionSess
 from commissioners.models import Commissioner, Meeting
 from remarks import demo_data, services
 from remarks.models import Category, Measure, OutboxEmail, Remark, ResponseTemplate
+from remarks.terms import REOPEN_WINDOW_DAYS
 from remarks.workflow import Action, Outcome, Status
 
 User = get_user_model()
@@ -42,15 +43,16 @@ CO_EXECUTORS = {1: ["KAZPOST", "GOV4C", "NIT"], 10: ["MIA"]}
 
 RESPONSE = {
     "kk": "Ескертуіңіз қаралды. Анықталған кемшілік жойылды, қызмет қалыпты жұмыс істейді. "
-          "Жауаппен келіспесеңіз, оны 30 күн ішінде ескерту бетінде даулай аласыз.",
+          f"Жауаппен келіспесеңіз, оны {REOPEN_WINDOW_DAYS} күн ішінде ескерту бетінде даулай аласыз.",
     "ru": "Ваше замечание рассмотрено. Выявленный недостаток устранён, услуга работает в штатном режиме. "
-          "Если вы не согласны с ответом, его можно оспорить на странице замечания в течение 30 дней.",
+          "Если вы не согласны с ответом, его можно оспорить на странице замечания "
+          f"в течение {REOPEN_WINDOW_DAYS} дней.",
 }
 DECLINE = {
     "kk": "Ұсыныс қаралды. Қазіргі заңнама бойынша оны іске асыру мүмкін емес; себебі жауапта көрсетілген. "
-          "Жауаппен келіспесеңіз, оны 30 күн ішінде даулай аласыз.",
+          f"Жауаппен келіспесеңіз, оны {REOPEN_WINDOW_DAYS} күн ішінде даулай аласыз.",
     "ru": "Обращение рассмотрено. В рамках действующего законодательства его реализация невозможна. "
-          "Если вы не согласны с ответом, его можно оспорить в течение 30 дней.",
+          f"Если вы не согласны с ответом, его можно оспорить в течение {REOPEN_WINDOW_DAYS} дней.",
 }
 
 
@@ -135,11 +137,12 @@ class Command(BaseCommand):
             Action.RESOLVE: ("Кемшілік жойылды", "Недостаток устранён", "The shortcoming is fixed",
                              RESPONSE["kk"], RESPONSE["ru"],
                              "Your remark was examined. The shortcoming is fixed and the service works normally. "
-                             "If you disagree with the answer, you can dispute it on the remark's page within 30 days."),
+                             "If you disagree with the answer, you can dispute it on the remark's page "
+                             f"within {REOPEN_WINDOW_DAYS} days."),
             Action.DECLINE: ("Құзырға жатпайды", "Не относится к компетенции", "Outside our competence",
                              DECLINE["kk"], DECLINE["ru"],
                              "Your remark was examined. Under the current law it cannot be implemented. "
-                             "If you disagree with the answer, you can dispute it within 30 days."),
+                             f"If you disagree with the answer, you can dispute it within {REOPEN_WINDOW_DAYS} days."),
             Action.REQUEST_INFO: ("Скриншот қажет", "Нужен скриншот", "A screenshot is needed",
                                   "Қатенің скриншотын және өтінім нөмірін жіберуіңізді сұраймыз.",
                                   "Просим приложить скриншот ошибки и номер заявки.",
@@ -223,7 +226,7 @@ class Command(BaseCommand):
                          outcome=Outcome.RESOLVE, competent_agency=agencies["MJ"],
                          text="ВАК шешімі: шетелде туған балаларға жәрдемақы тағайындау тәртібі өзгертілді, "
                               "шетелдік туу туралы куәлік консулдық есепке алу негізінде қабылданады. "
-                              "Жауаппен келіспесеңіз, оны 30 күн ішінде даулай аласыз.")
+                              f"Жауаппен келіспесеңіз, оны {REOPEN_WINDOW_DAYS} күн ішінде даулай аласыз.")
                 continue
             if status == Status.DECLINED:
                 step(at(days_ago - 3, 15), index, Action.DECLINE, coordinator, text=DECLINE[language])
@@ -252,7 +255,7 @@ class Command(BaseCommand):
                 actor=coordinator, response_text=(
                     "Электрондық құжат айналымы жүйесіне өзгерістер енгізілді: мемлекеттік қызметшілер енді "
                     "электрондық өтініштерді жауапсыз жаба алмайды, әр электрондық жауапқа шығыс нөмірі беріледі. "
-                    "Жауаппен келіспесеңіз, оны 30 күн ішінде даулай аласыз."),
+                    f"Жауаппен келіспесеңіз, оны {REOPEN_WINDOW_DAYS} күн ішінде даулай аласыз."),
                 now=at(45, 12))
         steps.append((at(45, 12), len(steps), apply_measure))
         # Play the story in the order it happened, so references and outgoing numbers

@@ -1,10 +1,8 @@
-"""Statistics for leadership (/stats/), the public transparency page and their exports."""
+"""The statistics pages: /stats/ for leadership, the public /transparency/, and their exports."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -16,10 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from core.i18n import active_language
-from remarks import charts, stats
-from remarks.exports import FORMULA_PREFIXES, XLSX_CONTENT_TYPE
+from remarks import selectors
 from remarks.models import Remark
 from remarks.permissions import statistics_required
+from remarks.stats import charts
+from remarks.stats import figures as stats
+from remarks.stats.exports import EXPORTERS
+from remarks.stats.tables import PUBLIC_TABLES, build_tables
 
 PUBLIC_CACHE_SECONDS = 300
 STATS_CACHE_SECONDS = 60
@@ -30,7 +31,8 @@ def _charts(figures: dict) -> dict:
     agencies = figures["agencies"]
     months = figures["months"]
     return {
-        "split": charts.bar_chart(chart_id="chart-split", title=_("What became of every remark"), items=buckets),
+        "split": charts.bar_chart(chart_id="chart-split", title=_("What became of every remark"),
+                                  items=buckets),
         "agencies": charts.grouped_bars(
             chart_id="chart-agencies", title=_("Executing agencies side by side"),
             series=[charts.Series("received", _("Received")), charts.Series("closed", _("Closed")),
@@ -53,15 +55,16 @@ def _filter_query(form) -> str:
 
 
 def _filtered_figures(request: HttpRequest, *, warn: bool):
-    form, queryset, valid = stats.filter_remarks(request.GET)
+    form, queryset, valid = stats.filter_remarks(request.GET, selectors.remarks_visible_to(request.user))
     if not valid and warn:
-        messages.error(request, _("Some filters could not be understood and were left out. Check the marked fields."))
-    # The aggregates read every remark: cached for a minute per applied filters, language and
-    # day, so a page reloaded or exported right after costs nothing at 100,000 remarks.
+        messages.error(request, _("Some filters could not be understood and were left out. "
+                                  "Check the marked fields."))
+    # The aggregates read every remark: cached for a minute per set of remarks (the reader's
+    # visible set with the filters applied, as SQL), language and day, so a page reloaded or
+    # exported right after costs nothing at 100,000 remarks.
     language, today = active_language(), timezone.localdate()
-    applied = sorted((name, str(getattr(value, "pk", value))) for name, value in form.cleaned_data.items()
-                     if name not in form.errors and value not in (None, ""))
-    key = "stats:index:v1:" + hashlib.sha256(repr((language, today.isoformat(), applied)).encode()).hexdigest()
+    selection = repr((language, today.isoformat(), str(queryset.query)))
+    key = "stats:index:v2:" + hashlib.sha256(selection.encode()).hexdigest()
     figures = cache.get(key)
     if figures is None:
         figures = stats.compute(queryset, public=False, today=today, language=language)
@@ -76,7 +79,7 @@ def stats_index(request: HttpRequest) -> HttpResponse:
     return render(request, "stats/index.html", {
         "form": form,
         "figures": figures,
-        "tables": stats.build_tables(figures, public=False),
+        "tables": build_tables(figures, public=False),
         "charts": _charts(figures),
         "export_url": "stats:export",
         "export_query": _filter_query(form),
@@ -89,7 +92,7 @@ def stats_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
     if fmt not in EXPORTERS:
         raise Http404("No such format.")
     _form, figures = _filtered_figures(request, warn=False)
-    tables = stats.build_tables(figures, public=False)
+    tables = build_tables(figures, public=False)
     if table not in tables:
         raise Http404("No such table.")
     return EXPORTERS[fmt](tables[table], figures["today"])
@@ -97,7 +100,8 @@ def stats_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
 
 def _public_figures() -> dict:
     """The public figures, computed at most once per few minutes per language: the page is
-    open to anyone, so a burst of visitors must not each run the aggregates."""
+    open to anyone, so a burst of visitors must not each run the aggregates. They count every
+    remark (aggregates only, no personal data), not a reader's visible set."""
     language, today = active_language(), timezone.localdate()
     key = f"stats:transparency:v1:{language}:{today.isoformat()}"
     figures = cache.get(key)
@@ -112,7 +116,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
     figures = _public_figures()
     return render(request, "stats/transparency.html", {
         "figures": figures,
-        "tables": stats.build_tables(figures, public=True),
+        "tables": build_tables(figures, public=True),
         "charts": _charts(figures),
         "export_url": "stats:transparency_export",
         "export_query": "",
@@ -121,54 +125,7 @@ def transparency(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def transparency_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
-    if fmt not in EXPORTERS or table not in stats.PUBLIC_TABLES:
+    if fmt not in EXPORTERS or table not in PUBLIC_TABLES:
         raise Http404("No such table.")
     figures = _public_figures()
-    return EXPORTERS[fmt](stats.build_tables(figures, public=True)[table], figures["today"])
-
-
-# --- exports -------------------------------------------------------------------------------
-
-
-def _cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, int):
-        return value
-    text = str(value)
-    # A name that starts like a formula must stay text in a spreadsheet (CSV injection).
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
-def _cells(table: stats.Table) -> list[list]:
-    return [[str(column.label) for column in table.columns]] + [[_cell(v) for v in row] for row in table.rows]
-
-
-def _attachment(response: HttpResponse, table: stats.Table, today, extension: str) -> HttpResponse:
-    response["Content-Disposition"] = f'attachment; filename="{table.slug}-{today.isoformat()}.{extension}"'
-    return response
-
-
-def export_csv(table: stats.Table, today) -> HttpResponse:
-    buffer = io.StringIO()
-    # The byte-order mark makes spreadsheet programs read Kazakh and Russian as UTF-8.
-    buffer.write("\ufeff")
-    csv.writer(buffer).writerows(_cells(table))
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    return _attachment(response, table, today, "csv")
-
-
-def export_xlsx(table: stats.Table, today) -> HttpResponse:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=table.slug[:31])
-    for row in _cells(table):
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
-    return _attachment(response, table, today, "xlsx")
-
-
-EXPORTERS = {"csv": export_csv, "xlsx": export_xlsx}
+    return EXPORTERS[fmt](build_tables(figures, public=True)[table], figures["today"])

@@ -1,4 +1,5 @@
-"""Figures for leadership (/stats/) and the public (/transparency/), computed in the database.
+"""The figures of the statistics pages (/stats/ for leadership, /transparency/ for the
+public), computed in the database.
 
 Every figure is an aggregate query (`Count(..., filter=Q(...))`, `values().annotate()`); no
 remark object is loaded into Python, so the number of queries does not grow with the data.
@@ -9,8 +10,8 @@ Definitions, so that the same word means the same number everywhere:
   by a systemic measure when it has one, otherwise as resolved after the interagency
   commission when it was ever escalated (the commission stays on the remark after a
   hand-over), otherwise as resolved by the executing agency.
-- *overdue*: open, its clock running and past its due date (`RemarkQuerySet.overdue`);
-  its share is of the remarks still open.
+- *overdue*: open, its clock running and past its due date (`remarks.querysets.overdue_q`,
+  the definition the lists and the digest use); its share is of the remarks still open.
 - *closures*: remarks in a closed state; *on time* when closed (local date) on or before
   the due date.
 - *working days to close*: `deadlines.working_days_between(registered_on, closed date)`,
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 from django import forms
@@ -40,7 +41,8 @@ from agencies.models import Agency, Service
 from core.i18n import active_language
 from remarks import deadlines
 from remarks.models import Category, Remark, Support
-from remarks.workflow import CLOCK_RUNNING, CLOSED, OPEN, RESOLVED_STATES, Status
+from remarks.querysets import overdue_q
+from remarks.workflow import CLOSED, OPEN, RESOLVED_STATES, Status
 
 # --- the filter ------------------------------------------------------------------------
 
@@ -50,8 +52,8 @@ class StatsFilterForm(forms.Form):
                                      widget=forms.DateInput(attrs={"type": "date"}))
     submitted_to = forms.DateField(label=_("Submitted to"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
-    agency = forms.ModelChoiceField(label=_("Executing agency"), queryset=Agency.objects.all(), required=False,
-                                    empty_label=_("Any"))
+    agency = forms.ModelChoiceField(label=_("Executing agency"), queryset=Agency.objects.all(),
+                                    required=False, empty_label=_("Any"))
     category = forms.ModelChoiceField(label=_("Sector"), queryset=Category.objects.all(), required=False,
                                       empty_label=_("Any"))
     service = forms.ModelChoiceField(label=_("Service"), queryset=Service.objects.all(), required=False,
@@ -72,14 +74,14 @@ class StatsFilterForm(forms.Form):
 FILTER_FIELDS = tuple(StatsFilterForm.base_fields)
 
 
-def filter_remarks(data) -> tuple[StatsFilterForm, QuerySet[Remark], bool]:
-    """The filter form bound to `data`, the remarks it selects and whether every filter was
-    understood. A filter that is not understood is left out, never an error page."""
+def filter_remarks(data, remarks: QuerySet[Remark]) -> tuple[StatsFilterForm, QuerySet[Remark], bool]:
+    """The filter form bound to `data`, the ones of `remarks` it selects and whether every
+    filter was understood. A filter that is not understood is left out, never an error page."""
     form = StatsFilterForm({name: data.get(name, "") for name in FILTER_FIELDS})
     valid = form.is_valid()
     # cleaned_data keeps the fields that were valid; the wrong ones are simply not applied.
     cleaned = {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
-    queryset = Remark.objects.order_by()
+    queryset = remarks.order_by()
     if cleaned.get("submitted_from"):
         queryset = queryset.filter(submitted_at__date__gte=cleaned["submitted_from"])
     if cleaned.get("submitted_to"):
@@ -135,7 +137,8 @@ SPLIT: tuple[Bucket, ...] = (
            RESOLVED & Q(measure__isnull=True, commission__isnull=True), "resolved"),
     Bucket("resolved_commission", _("Resolved after the interagency commission"),
            RESOLVED & Q(measure__isnull=True, commission__isnull=False), "resolved"),
-    Bucket("resolved_measure", _("Resolved by a systemic measure"), RESOLVED & Q(measure__isnull=False), "resolved"),
+    Bucket("resolved_measure", _("Resolved by a systemic measure"),
+           RESOLVED & Q(measure__isnull=False), "resolved"),
     Bucket("declined", _("Declined"), Q(status=Status.DECLINED), "closed"),
     Bucket("duplicate", _("Duplicate"), Q(status=Status.DUPLICATE), "closed"),
     Bucket("withdrawn", _("Withdrawn by the author"), Q(status=Status.WITHDRAWN), "closed"),
@@ -144,10 +147,6 @@ SPLIT: tuple[Bucket, ...] = (
     Bucket("escalated", _("Still open: with the interagency commission"), Q(status=Status.ESCALATED), "open"),
     Bucket("submitted", _("Still open: submitted, not yet routed"), Q(status=Status.SUBMITTED), "open"),
 )
-
-
-def _overdue(today: dt.date) -> Q:
-    return Q(status__in=CLOCK_RUNNING, due_date__lt=today)
 
 
 CLOSED_Q = Q(status__in=CLOSED)
@@ -167,7 +166,7 @@ def headline(queryset: QuerySet[Remark], *, today: dt.date) -> dict:
         open=Count("pk", filter=Q(status__in=OPEN)),
         closed=Count("pk", filter=CLOSED_Q),
         on_time=Count("pk", filter=ON_TIME),
-        overdue=Count("pk", filter=_overdue(today)),
+        overdue=Count("pk", filter=overdue_q(today)),
         reopened=Count("pk", filter=Q(reopen_count__gt=0)),
         **{f"split_{bucket.key}": Count("pk", filter=bucket.condition) for bucket in SPLIT},
     )
@@ -216,7 +215,7 @@ def _breakdown(queryset: QuerySet[Remark], prefix: str, *, today: dt.date, langu
             closed=Count("pk", filter=CLOSED_Q),
             on_time=Count("pk", filter=ON_TIME),
             open=Count("pk", filter=Q(status__in=OPEN)),
-            overdue=Count("pk", filter=_overdue(today)),
+            overdue=Count("pk", filter=overdue_q(today)),
         )
     )
     result = []
@@ -322,115 +321,3 @@ def compute(queryset: QuerySet[Remark], *, public: bool, today: dt.date | None =
         figures["commissioners"] = by_commissioner(queryset)
     figures["today"] = today
     return figures
-
-
-# --- tables: what the page shows and the exports write ------------------------------------
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str
-    numeric: bool = True
-
-
-@dataclass
-class Table:
-    slug: str
-    title: str
-    columns: list[Column]
-    rows: list[list] = field(default_factory=list)
-    # Long tables (every commissioner, every service) show their top rows on the page; the
-    # exports carry all of them.
-    limit: int | None = None
-
-    @property
-    def display_rows(self) -> list[list[tuple[Column, object]]]:
-        """Each row as (column, value) pairs, for templates that label every cell."""
-        return [list(zip(self.columns, row)) for row in self.rows[:self.limit]]
-
-    @property
-    def hidden_rows(self) -> int:
-        return max(len(self.rows) - self.limit, 0) if self.limit else 0
-
-
-NAME = Column("name", _("Name"), numeric=False)
-TOP_ROWS = 25
-
-
-def _rows(records: list[dict], columns: list[Column], *, blank_name=None) -> list[list]:
-    rows = []
-    for record in records:
-        values = [record.get(column.key) for column in columns]
-        if blank_name is not None and columns[0].key == "name" and not values[0]:
-            values[0] = blank_name
-        rows.append(values)
-    return rows
-
-
-def build_tables(figures: dict, *, public: bool) -> dict[str, Table]:
-    """The tables of a page, in the order they are shown."""
-    total = figures["total"]
-    headline_rows = [
-        [_("Remarks and suggestions received"), total],
-        [_("Remarks"), figures["remarks"]],
-        [_("Suggestions"), figures["suggestions"]],
-        [_("Resolved"), figures["resolved"]],
-        [_("Resolved, % of received"), figures["resolved_share"]],
-        [_("Still open"), figures["open"]],
-        [_("Overdue now"), figures["overdue"]],
-        [_("Overdue, % of open"), figures["overdue_share"]],
-        [_("Closed"), figures["closed"]],
-        [_("Closed on time"), figures["on_time"]],
-        [_("Closed on time, % of closed"), figures["on_time_share"]],
-        [_("Median working days to close"), figures["median_days"]],
-        [_("90th percentile of working days to close"), figures["p90_days"]],
-        [_("Reopened after a disputed answer"), figures["reopened"]],
-        [_("Reopened, % of received"), figures["reopened_share"]],
-    ]
-    tables = {
-        "headline": Table("headline", _("Headline figures"),
-                          [Column("figure", _("Figure"), numeric=False), Column("value", _("Value"))],
-                          headline_rows),
-        "split": Table("split", _("What became of every remark"),
-                       [Column("outcome", _("Outcome"), numeric=False), Column("count", _("Remarks")),
-                        Column("share", _("% of received"))],
-                       [[bucket.label, figures["split"][bucket.key], percent(figures["split"][bucket.key], total)]
-                        for bucket in SPLIT]),
-        "agencies": Table("agencies", _("Executing agencies"), [
-            Column("name", _("Executing agency"), numeric=False), Column("received", _("Received")),
-            Column("closed", _("Closed")), Column("on_time", _("Closed on time")),
-            Column("on_time_share", _("On time, %")), Column("median_days", _("Median working days to close")),
-            Column("p90_days", _("90th percentile, working days")), Column("overdue", _("Overdue now")),
-        ]),
-        "months": Table("months", _("By month"), [
-            Column("label", _("Month"), numeric=False), Column("submitted", _("Submitted")),
-            Column("closed", _("Closed")),
-        ]),
-    }
-    tables["agencies"].rows = _rows(figures["agencies"], tables["agencies"].columns)
-    tables["months"].rows = _rows(figures["months"], tables["months"].columns)
-    if not public:
-        breakdown = [Column("received", _("Received")), Column("resolved", _("Resolved")),
-                     Column("resolved_share", _("Resolved, %")), Column("open", _("Still open")),
-                     Column("overdue", _("Overdue now")), Column("closed", _("Closed")),
-                     Column("on_time_share", _("On time, %"))]
-        tables["categories"] = Table("categories", _("By sector"),
-                                     [Column("name", _("Sector"), numeric=False), *breakdown])
-        tables["categories"].rows = _rows(figures["categories"], tables["categories"].columns)
-        tables["services"] = Table("services", _("By service"),
-                                   [Column("name", _("Service"), numeric=False), *breakdown], limit=TOP_ROWS)
-        tables["services"].rows = _rows(figures["services"], tables["services"].columns,
-                                        blank_name=_("No service given"))
-        tables["commissioners"] = Table("commissioners", _("By digital commissioner"), [
-            Column("name", _("Digital commissioner"), numeric=False), Column("filed", _("Filed")),
-            Column("resolved", _("Resolved")), Column("resolved_share", _("Resolved, %")),
-            Column("supports_received", _("Supports received")),
-            Column("supports_given", _("Supported others' remarks")),
-        ], limit=TOP_ROWS)
-        tables["commissioners"].rows = _rows(figures["commissioners"], tables["commissioners"].columns,
-                                             blank_name="—")
-    return tables
-
-
-PUBLIC_TABLES = ("headline", "split", "agencies", "months")

@@ -101,7 +101,7 @@ def grouped_bars(*, chart_id: str, title: str, series: Sequence[Series],
     for index, (label, values) in enumerate(groups):
         y = legend_height + index * group_height
         parts.append(format_html('<text class="chart-text" x="0" y="{}">{}</text>', y + 14, _clip(label)))
-        for offset, (item, value) in enumerate(zip(series, values)):
+        for offset, (item, value) in enumerate(zip(series, values, strict=True)):
             by = y + 20 + offset * (bar + gap)
             width = round(bar_width * value / top, 1)
             parts.append(format_html(
@@ -110,7 +110,7 @@ def grouped_bars(*, chart_id: str, title: str, series: Sequence[Series],
                 item.key, by, max(width, 1), bar, width + 6, by + bar - 2, value,
             ))
     description = "; ".join(
-        f"{label}: " + ", ".join(f"{item.label} {value}" for item, value in zip(series, values))
+        f"{label}: " + ", ".join(f"{item.label} {value}" for item, value in zip(series, values, strict=True))
         for label, values in groups
     )
     height = legend_height + len(groups) * group_height
@@ -146,15 +146,17 @@ def line_chart(*, chart_id: str, title: str, labels: Sequence[str], series: Sequ
         if i % every == 0 or i == count - 1:
             parts.append(format_html('<text class="chart-axis" x="{}" y="{}" text-anchor="middle">{}</text>',
                                      x(i), height - bottom + 18, label))
-    for item, points in zip(series, values):
+    for item, points in zip(series, values, strict=True):
         coordinates = " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(points))
-        parts.append(format_html('<polyline class="line series-{}" points="{}"></polyline>', item.key, coordinates))
+        parts.append(format_html('<polyline class="line series-{}" points="{}"></polyline>',
+                                 item.key, coordinates))
         parts.append(format_html_join(
             "", '<circle class="dot series-{}" cx="{}" cy="{}" r="3.5"></circle>',
             ((item.key, x(i), y(v)) for i, v in enumerate(points)),
         ))
+    pairs = list(zip(series, values, strict=True))
     description = "; ".join(
-        f"{label}: " + ", ".join(f"{item.label} {points[i]}" for item, points in zip(series, values))
+        f"{label}: " + ", ".join(f"{item.label} {points[i]}" for item, points in pairs)
         for i, label in enumerate(labels)
     )
     return _svg(chart_id, title, description, height, mark_safe("".join(parts)))

@@ -1,0 +1,342 @@
+"""Who may do what: every capability is a named rule, decided here and asked one way.
+
+    capabilities.has_perm(user, "remarks.resolve_remark", remark)    # views, services, selectors
+    {% load capabilities %}{% has_perm "remarks.resolve_remark" user remark as may_resolve %}
+
+The rules are predicates of the `rules` package, registered in its permission set and asked
+through `rules.has_perm`, never through Django's `User.has_perm`: that one says yes to every
+active superuser before any backend is asked, and the operator of the installation holds no
+business capability (they keep reading, through the admin and the read-only pages).
+
+A capability that scopes rows (which remarks a user may read) is one predicate plus one
+queryset filter, side by side in this module, so that a list and a page give the same answer.
+The user's persona (memberships, read once per request) and their roles towards one remark
+are decided here too; this is the only module that tests roles.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import rules
+from django.db.models import Q
+from django.utils import timezone
+
+from agencies.models import AgencyMembership
+from remarks import workflow
+from remarks.workflow import Action, Role
+
+M = AgencyMembership.Role
+
+
+@dataclass(frozen=True)
+class Persona:
+    """What a user is in the system, read once per request from their memberships."""
+
+    user_id: int | None
+    is_commissioner: bool = False
+    is_superuser: bool = False
+    # agency ids per membership role
+    officer_of: frozenset[int] = frozenset()
+    head_of: frozenset[int] = frozenset()
+    coordinator_of: frozenset[int] = frozenset()
+    secretary_of: frozenset[int] = frozenset()
+    analyst_of: frozenset[int] = frozenset()
+    commission_ids: frozenset[int] = field(default=frozenset())
+
+    @property
+    def is_coordinator(self) -> bool:
+        return bool(self.coordinator_of)
+
+    @property
+    def is_secretary(self) -> bool:
+        return bool(self.secretary_of)
+
+    @property
+    def is_analyst(self) -> bool:
+        return bool(self.analyst_of)
+
+    @property
+    def agency_ids(self) -> frozenset[int]:
+        """Agencies whose queue the user works as officer or head."""
+        return self.officer_of | self.head_of
+
+    @property
+    def is_staff_member(self) -> bool:
+        return bool(self.agency_ids or self.coordinator_of or self.secretary_of or self.analyst_of)
+
+    @property
+    def sees_all_remarks(self) -> bool:
+        return self.is_superuser or self.is_coordinator or self.is_analyst or self.is_commissioner
+
+
+ANONYMOUS = Persona(user_id=None)
+
+
+def persona_of(user) -> Persona:
+    """The user's persona, cached on the user object for the length of the request."""
+    if not getattr(user, "is_authenticated", False):
+        return ANONYMOUS
+    cached = getattr(user, "_persona", None)
+    if cached is not None:
+        return cached
+    from agencies.models import Commission
+    from commissioners.models import Commissioner
+
+    by_role: dict[str, set[int]] = {role: set() for role in M.values}
+    for agency_id, role in AgencyMembership.objects.filter(user=user).values_list("agency_id", "role"):
+        by_role[role].add(agency_id)
+    commission_ids = (
+        frozenset(Commission.objects.filter(host_id__in=by_role[M.SECRETARY]).values_list("pk", flat=True))
+        if by_role[M.SECRETARY]
+        else frozenset()
+    )
+    persona = Persona(
+        user_id=user.pk,
+        is_commissioner=Commissioner.objects.filter(user=user, active=True).exists(),
+        is_superuser=user.is_superuser,
+        officer_of=frozenset(by_role[M.OFFICER]),
+        head_of=frozenset(by_role[M.HEAD]),
+        coordinator_of=frozenset(by_role[M.COORDINATOR]),
+        secretary_of=frozenset(by_role[M.SECRETARY]),
+        analyst_of=frozenset(by_role[M.ANALYST]),
+        commission_ids=commission_ids,
+    )
+    user._persona = persona
+    return persona
+
+
+def has_perm(user, name: str, obj=None) -> bool:
+    """Ask one capability. The rules' own answer: no superuser short-circuit."""
+    return rules.has_perm(name, user, obj)
+
+
+def perm_for(action: Action | str) -> str:
+    """The capability of one workflow action: "remarks.resolve_remark"."""
+    return f"remarks.{Action(action).value}_remark"
+
+
+# --- roles towards one remark ----------------------------------------------------------
+
+
+def roles_on(user, remark) -> frozenset[Role]:
+    """The user's roles towards this remark, as the workflow table names them."""
+    persona = persona_of(user)
+    roles = set()
+    if persona.user_id is None:
+        return frozenset()
+    if remark.author_id == persona.user_id:
+        roles.add(Role.AUTHOR)
+    if persona.is_coordinator:
+        roles.add(Role.COORDINATOR)
+    if remark.agency_id is not None:
+        if remark.agency_id in persona.head_of:
+            roles.update({Role.HEAD, Role.OFFICER})
+        elif remark.agency_id in persona.officer_of:
+            roles.add(Role.OFFICER)
+    if remark.commission_id is not None and remark.commission_id in persona.commission_ids:
+        roles.add(Role.SECRETARY)
+    return frozenset(roles)
+
+
+def acting_roles(user, remark, transition: workflow.Transition) -> frozenset[Role]:
+    """The roles in which the user may take this transition on this remark (empty: none)."""
+    return roles_on(user, remark) & transition.roles
+
+
+def signs_for_agency(roles: frozenset[Role]) -> bool:
+    """The executing agency's own staff sign its answers; a coordinator signs for the ministry."""
+    return bool(roles & {Role.OFFICER, Role.HEAD})
+
+
+def may_route_elsewhere(roles: frozenset[Role]) -> bool:
+    """Only a coordinator routes a remark to another agency; a head reassigns inside their own."""
+    return Role.COORDINATOR in roles
+
+
+def ministry_agency_id(user) -> int | None:
+    """The ministry a coordinator answers for."""
+    coordinator_of = persona_of(user).coordinator_of
+    return min(coordinator_of) if coordinator_of else None
+
+
+# --- reading remarks: one predicate and one queryset filter -----------------------------
+
+
+def visible_remarks_q(user) -> Q | None:
+    """The filter of the remarks this user may read; None means every remark."""
+    persona = persona_of(user)
+    if persona.sees_all_remarks:
+        return None
+    from remarks.models import Remark
+
+    condition = Q(pk__in=[])
+    if persona.agency_ids:
+        condition |= Q(agency_id__in=persona.agency_ids) | Q(
+            pk__in=Remark.co_agencies.through.objects.filter(agency_id__in=persona.agency_ids).values("remark_id")
+        )
+    if persona.commission_ids:
+        condition |= Q(commission_id__in=persona.commission_ids)
+    if persona.user_id:
+        condition |= Q(author_id=persona.user_id)
+    return condition
+
+
+@rules.predicate
+def may_view_remark(user, remark) -> bool:
+    persona = persona_of(user)
+    if persona.user_id is None or remark is None:
+        return False
+    if persona.sees_all_remarks or remark.author_id == persona.user_id:
+        return True
+    if remark.agency_id in persona.agency_ids or remark.commission_id in persona.commission_ids:
+        return True
+    return bool(persona.agency_ids) and remark.co_agencies.filter(pk__in=persona.agency_ids).exists()
+
+
+# --- workflow actions ------------------------------------------------------------------
+
+
+def _action_predicate(transition: workflow.Transition):
+    @rules.predicate(name=perm_for(transition.action))
+    def may_take(user, remark) -> bool:
+        if remark is None or remark.status not in transition.sources:
+            return False
+        if not acting_roles(user, remark, transition):
+            return False
+        from remarks.actions import precondition_error
+
+        return precondition_error(transition.action, remark, timezone.now()) is None
+
+    return may_take
+
+
+for _transition in workflow.TRANSITIONS.values():
+    rules.add_perm(perm_for(_transition.action), _action_predicate(_transition))
+del _transition
+
+
+def available_transitions(user, remark, *, now: dt.datetime | None = None) -> list[workflow.Transition]:
+    """The transitions the table allows this user on this remark now, guards included."""
+    from remarks.actions import precondition_error
+
+    now = now or timezone.now()
+    return [
+        t for t in workflow.transitions_from(remark.status)
+        if acting_roles(user, remark, t) and precondition_error(t.action, remark, now) is None
+    ]
+
+
+# --- everything else a user may do ----------------------------------------------------
+
+
+def _persona_rule(test):
+    return rules.predicate(lambda user: test(persona_of(user)))
+
+
+is_commissioner = _persona_rule(lambda p: p.is_commissioner)
+is_coordinator = _persona_rule(lambda p: p.is_coordinator)
+is_secretary = _persona_rule(lambda p: p.is_secretary)
+works_an_agency_queue = _persona_rule(lambda p: bool(p.agency_ids))
+is_staff_member = _persona_rule(lambda p: p.is_staff_member)
+is_operator = _persona_rule(lambda p: p.is_superuser)
+reads_statistics = _persona_rule(lambda p: p.is_analyst or p.is_coordinator or p.is_superuser)
+reads_commission = _persona_rule(lambda p: p.is_secretary or p.is_coordinator or p.is_analyst or p.is_superuser)
+reads_meetings = _persona_rule(lambda p: p.is_staff_member or p.is_commissioner or p.is_superuser)
+
+
+@rules.predicate
+def is_author(user, remark) -> bool:
+    return remark is not None and persona_of(user).user_id == remark.author_id
+
+
+@rules.predicate
+def is_open(user, remark) -> bool:
+    return remark is not None and remark.status in workflow.OPEN
+
+
+@rules.predicate
+def is_resolved(user, remark) -> bool:
+    return remark is not None and remark.status in workflow.RESOLVED_STATES
+
+
+@rules.predicate
+def holds_the_commission(user, commission_or_session) -> bool:
+    commission_id = getattr(commission_or_session, "commission_id", None) or getattr(commission_or_session, "pk", None)
+    return commission_id is not None and commission_id in persona_of(user).commission_ids
+
+
+PERMISSIONS = {
+    "remarks.view_remark": may_view_remark,
+    "remarks.file_remark": is_commissioner,
+    # Supporting, or taking the support back; a closed remark gains no new support.
+    "remarks.support_remark": is_commissioner & ~is_author,
+    "remarks.confirm_remark": is_author & is_resolved,
+    "remarks.comment_remark": may_view_remark & (is_commissioner | is_staff_member),
+    "remarks.support_remarks": is_commissioner,
+    "remarks.view_internal_notes": is_staff_member | is_operator,
+    "remarks.write_internal_note": is_staff_member,
+    "remarks.view_assignee": is_staff_member | is_operator,
+    "remarks.view_queue": is_staff_member | is_operator,
+    "remarks.work_queue": is_coordinator | works_an_agency_queue,
+    "remarks.export_remarks": is_staff_member | is_operator,
+    "remarks.bulk_act": is_coordinator | works_an_agency_queue,
+    "remarks.bulk_accept": is_coordinator,
+    "remarks.choose_any_assignee": is_coordinator | is_operator,
+    "remarks.apply_any_measure": is_coordinator,
+    "remarks.view_statistics": reads_statistics,
+    "remarks.have_notification_settings": is_commissioner,
+    "agencies.view_commission": reads_commission,
+    "agencies.view_all_commissions": is_coordinator | is_operator | _persona_rule(lambda p: p.is_analyst),
+    "agencies.hold_session": holds_the_commission,
+    "agencies.set_agenda": holds_the_commission,
+    "agencies.hold_any_session": is_secretary,
+    "commissioners.view_meetings": reads_meetings,
+    "commissioners.manage_meetings": is_coordinator,
+}
+for _name, _predicate in PERMISSIONS.items():
+    rules.add_perm(_name, _predicate)
+del _name, _predicate
+
+
+def home_url_name(user) -> str:
+    """Where each role lands after login."""
+    persona = persona_of(user)
+    if persona.is_commissioner:
+        return "remarks:mine"
+    if persona.is_coordinator or persona.agency_ids or persona.is_superuser:
+        return "remarks:list"
+    if persona.is_secretary:
+        return "agencies:commission"
+    if persona.is_analyst:
+        return "stats:index"
+    return "remarks:list"
+
+
+def assignable_staff_scope(user) -> Q | None:
+    """Whom this user may pick as an assignee in the queue's filter: None for anyone."""
+    persona = persona_of(user)
+    if has_perm(user, "remarks.choose_any_assignee") or persona.sees_all_remarks:
+        return None
+    return Q(memberships__agency_id__in=persona.agency_ids)
+
+
+def measures_scope(user) -> Q | None:
+    """Which systemic measures this user may apply: None for all, else their agencies'."""
+    if has_perm(user, "remarks.apply_any_measure"):
+        return None
+    return Q(agency_id__in=persona_of(user).agency_ids)
+
+
+def commissions_scope(user) -> Q | None:
+    """Which commissions this user reads: None for all."""
+    if has_perm(user, "agencies.view_all_commissions"):
+        return None
+    return Q(pk__in=persona_of(user).commission_ids)
+
+
+def held_commission_ids(user) -> frozenset[int]:
+    """The commissions whose sessions this user holds (as their secretary)."""
+    return persona_of(user).commission_ids
+

@@ -1,0 +1,33 @@
+"""The legal terms and limits, in one place.
+
+The deadlines follow the appeals rules of the Administrative Procedural and Process Code of
+Kazakhstan (art. 76, as reported); the others are the tracker's own. Code reads these names,
+pages read them as `terms` (remarks.context_processors.terms) and e-mails get them in their
+context, so a rule that changes is one line changed here. Pure data: nothing to import.
+"""
+
+import datetime as dt
+
+# The official answer is due this many working days after registration.
+ANSWER_WORKING_DAYS = 15
+# A remark that belongs to another body is routed there within this many working days.
+ROUTING_WORKING_DAYS = 3
+# The head of the executing agency may extend the deadline, with a reason, to at most this
+# many months after registration.
+EXTENSION_LIMIT_MONTHS = 2
+# The author may dispute a closing answer (reopen the remark) within this many days.
+REOPEN_WINDOW_DAYS = 30
+
+# An agency head's digest lists what is overdue and what falls due within this many working days.
+DIGEST_WORKING_DAYS = 3
+# "Similar remarks" shown while filing: open ones, and closed ones closed within this many days.
+SIMILAR_RECENT_DAYS = 30
+# Checked files of a remark form that came back with errors are kept this long, then purged.
+DRAFT_UPLOAD_LIFETIME = dt.timedelta(days=2)
+# An uploaded image may have at most this many pixels (16 megapixels: a phone's photo). It is
+# checked in the file's header, before decoding, which takes 4 bytes a pixel and more.
+IMAGE_MAX_PIXELS = 16_000_000
+# Files kept for a user's forms that came back, across all of them (until sent or purged):
+# at most this many and this many bytes; more is refused, so nobody fills the disk with drafts.
+DRAFT_UPLOADS_MAX_FILES = 10
+DRAFT_UPLOADS_MAX_BYTES = 30 * 1024 * 1024
