@@ -6,14 +6,13 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Service
 from remarks.capabilities import assignable_staff_scope, has_perm
 from remarks.forms import UserChoiceField, staff_users
 from remarks.models import Category, Remark
-from remarks.workflow import CLOCK_RUNNING, Status
+from remarks.workflow import Status
 
 SORTS = {
     "due": ("due_date", "pk"),
@@ -137,7 +136,7 @@ class RemarkFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         if value:
-            return queryset.filter(status__in=CLOCK_RUNNING, due_date__lt=timezone.localdate())
+            return queryset.overdue()
         return queryset
 
     def filter_supported(self, queryset, name, value):

@@ -92,7 +92,6 @@ def remark_submit(
     now = now or timezone.now()
     registered_on = deadlines.registration_date(now)
     remark = Remark(
-        reference=_reference_for(deadlines.local_date(now).year),
         kind=kind,
         language=language,
         title=title,
@@ -112,6 +111,9 @@ def remark_submit(
     )
     try:
         with transaction.atomic():
+            # The number is taken inside the savepoint: a double submit that loses the race
+            # gives its number back, so references stay gap-free.
+            remark.reference = _reference_for(deadlines.local_date(now).year)
             remark.save()
     except IntegrityError:
         # The same form posted twice at the same moment: the other request filed it.
