@@ -12,18 +12,21 @@ from remarks.exports import FORMULA_PREFIXES, XLSX_CONTENT_TYPE
 from remarks.stats.tables import Table
 
 
-def _cell(value):
+def _cell(value, *, guard: bool):
     if value is None:
         return ""
     if isinstance(value, int):
         return value
     text = str(value)
-    # A name that starts like a formula must stay text in a spreadsheet (CSV injection).
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    # A name that starts like a formula must stay text in a CSV (formula injection); the
+    # XLSX has cell types instead and holds the name exactly, as a string cell.
+    return "'" + text if guard and text.startswith(FORMULA_PREFIXES) else text
 
 
-def _cells(table: Table) -> list[list]:
-    return [[str(column.label) for column in table.columns]] + [[_cell(v) for v in row] for row in table.rows]
+def _cells(table: Table, *, guard: bool = True) -> list[list]:
+    return [[str(column.label) for column in table.columns]] + [
+        [_cell(v, guard=guard) for v in row] for row in table.rows
+    ]
 
 
 def _attachment(response: HttpResponse, table: Table, today, extension: str) -> HttpResponse:
@@ -44,9 +47,17 @@ def export_xlsx(table: Table, today) -> HttpResponse:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
+    from openpyxl.cell import WriteOnlyCell
+
     sheet = workbook.create_sheet(title=table.slug[:31])
-    for row in _cells(table):
-        sheet.append(row)
+    for row in _cells(table, guard=False):
+        cells = []
+        for value in row:
+            if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+                value = WriteOnlyCell(sheet, value)
+                value.data_type = "s"  # a string, never a formula
+            cells.append(value)
+        sheet.append(cells)
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
