@@ -286,6 +286,7 @@ PERMISSIONS = {
     "remarks.choose_any_assignee": is_coordinator | is_operator,
     "remarks.apply_any_measure": is_coordinator,
     "remarks.view_statistics": reads_statistics,
+    "remarks.view_delivery_health": is_coordinator | is_operator,
     "remarks.have_notification_settings": is_commissioner,
     "agencies.view_commission": reads_commission,
     "agencies.view_all_commissions": is_coordinator | is_operator | _persona_rule(lambda p: p.is_analyst),

@@ -31,3 +31,7 @@ IMAGE_MAX_PIXELS = 16_000_000
 # at most this many and this many bytes; more is refused, so nobody fills the disk with drafts.
 DRAFT_UPLOADS_MAX_FILES = 10
 DRAFT_UPLOADS_MAX_BYTES = 30 * 1024 * 1024
+
+# An e-mail ready to leave for longer than this means the background worker or the mail
+# server needs the operator: the coordinators' queue says so.
+DELIVERY_LATE = dt.timedelta(minutes=15)

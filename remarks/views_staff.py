@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -119,7 +120,23 @@ def remark_list(request: HttpRequest) -> HttpResponse:
         "can_export": has_perm(user, "remarks.export_remarks"),
         "bulk_form": BulkForm(user=user) if has_perm(user, "remarks.bulk_act") else None,
         "can_bulk_accept": has_perm(user, "remarks.bulk_accept"),
+        "delivery_behind": delivery_behind(user),
     })
+
+
+def delivery_behind(user):
+    """The outbox's health when it needs a coordinator's attention (a worker that is down, a
+    mail server that refuses), else None: so a dead worker is noticed."""
+    if not has_perm(user, "remarks.view_delivery_health"):
+        return None
+    from remarks import outbox, terms
+
+    health = outbox.outbox_health()
+    late = health.oldest_ready_age is not None and health.oldest_ready_age > terms.DELIVERY_LATE
+    if not (late or health.failed):
+        return None
+    return {"ready": health.ready, "failed": health.failed,
+            "waiting_since": timezone.now() - health.oldest_ready_age if late else None}
 
 
 def _back_to_queue(request: HttpRequest) -> HttpResponse:

@@ -19,8 +19,13 @@ One bounded run over loopback:
      resolve the clients were told about happened, and nothing else; outgoing numbers per
      agency and year run 1..N without gaps or repeats, as do the references; every resolved
      remark has its official response;
-  6. prints the figures and stops gunicorn and PostgreSQL whatever happens; the exit code is
-     non-zero when a check fails.
+  6. the mail server hangs all along (a loopback socket that accepts and never greets), and
+     two background workers (`manage.py worker`) beside the app servers try to deliver: no
+     request may wait on it. After the load the coordinator bulk-accepts 200 freshly filed
+     remarks in one request, timed (under BULK_SECONDS), and every e-mail the run wrote is
+     still in the outbox, pending or sent, none lost;
+  7. prints the figures and stops gunicorn, the workers and PostgreSQL whatever happens; the
+     exit code is non-zero when a check fails.
 
     .venv/bin/python scripts/cluster_test.py [--clients 20] [--seconds 30]
 """
@@ -51,6 +56,35 @@ from urllib.parse import urlencode, urlsplit
 from loopback import PY, ROOT, Stack, free_port, request
 
 WORKERS = 2  # per app server; the test machine may have two cores
+BULK_REMARKS = 200  # the queue's bulk limit
+BULK_SECONDS = 2.0
+
+
+class HangingMailServer(threading.Thread):
+    """Accepts SMTP connections and never answers: the worst mail server, on loopback."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        import socket
+
+        self.socket = socket.create_server(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
+        self.held: list = []
+        self.connections = 0
+
+    def run(self):
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            self.connections += 1
+            self.held.append(connection)  # kept open, silent
+
+    def close(self):
+        self.socket.close()
+        for connection in self.held:
+            connection.close()
 
 
 # --- processes --------------------------------------------------------------------------
@@ -62,11 +96,17 @@ class Cluster(Stack):
         super().__init__()
         self.media = Path(tempfile.mkdtemp(prefix="cluster-media-"))
         self.servers: dict[str, tuple[subprocess.Popen, int]] = {}
+        self.workers: list[subprocess.Popen] = []
+        self.mail = HangingMailServer()
+        self.mail.start()
 
     def make_env(self):
         # STAFF_2FA_REQUIRED=0: with DEBUG off a second factor is required by default, and the
         # clients of this loopback test rig log staff in with a password alone.
-        self.env = self.production_env(MEDIA_ROOT=str(self.media), STAFF_2FA_REQUIRED="0", LOG_LEVEL="WARNING")
+        self.env = self.production_env(
+            MEDIA_ROOT=str(self.media), STAFF_2FA_REQUIRED="0", LOG_LEVEL="WARNING",
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(self.mail.port), EMAIL_TIMEOUT="5")
         # The product's own settings, whatever the caller's environment says (not the benchmark's).
         self.env["DJANGO_SETTINGS_MODULE"] = "config.settings"
 
@@ -93,6 +133,12 @@ class Cluster(Stack):
         self.servers[name] = (process, port)
         return port
 
+    def start_worker(self, name: str) -> None:
+        process = subprocess.Popen([PY, "manage.py", "worker", "--interval", "1"], cwd=ROOT, env=self.env,
+                                   start_new_session=True, stdout=open(self.log / f"worker-{name}.out", "ab"),
+                                   stderr=open(self.log / f"worker-{name}.err", "ab"))
+        self.workers.append(process)
+
     def wait_ready(self):
         deadline = time.monotonic() + 60
         for name, (process, port) in self.servers.items():
@@ -113,6 +159,15 @@ class Cluster(Stack):
         return path.read_text(errors="replace")[-4000:] if path.exists() else ""
 
     def stop_servers(self):
+        for process in self.workers:
+            if process.poll() is None:
+                process.terminate()
+        for process in self.workers:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
         for process, _ in self.servers.values():
             if process.poll() is None:
                 process.terminate()  # the master stops its workers
@@ -128,6 +183,7 @@ class Cluster(Stack):
             self.stop_servers()
         finally:
             self.stop_postgres()
+            self.mail.close()
             shutil.rmtree(self.media, ignore_errors=True)
             shutil.rmtree(self.log, ignore_errors=True)
 
@@ -246,7 +302,7 @@ class Browser:
         if files:
             body, content_type = multipart(fields, files)
         else:
-            body, content_type = urlencode(fields).encode(), "application/x-www-form-urlencoded"
+            body, content_type = urlencode(fields, doseq=True).encode(), "application/x-www-form-urlencoded"
         return self.fetch(path, method="POST", body=body, content_type=content_type)
 
     def follow(self, headers) -> tuple[int, str]:
@@ -482,7 +538,7 @@ def helper_prepare(payload: dict) -> dict:
 
     from agencies.models import Agency, AgencyMembership, Service
     from commissioners.models import Commissioner
-    from remarks.models import Remark, RemarkEvent, Response
+    from remarks.models import Notification, OutboxEmail, Remark, RemarkEvent, Response
 
     agencies = {a.code: a.pk for a in Agency.objects.filter(code__in=["MIA", "NIT"])}
     services = [{"id": s.pk, "category": s.category_id}
@@ -496,7 +552,27 @@ def helper_prepare(payload: dict) -> dict:
     return {"password": settings.SEED_DEMO_PASSWORD, "agencies": [agencies["MIA"], agencies["NIT"]],
             "services": services, "officers": officers, "commissioners": commissioners,
             "coordinator": "coordinator", "last_remark": last(Remark), "last_response": last(Response),
-            "last_event": last(RemarkEvent)}
+            "last_event": last(RemarkEvent), "last_outbox": last(OutboxEmail),
+            "last_notification": last(Notification)}
+
+
+def helper_bulk_prepare(payload: dict) -> dict:
+    """Remarks to bulk-accept: filed by one demo commissioner through the service."""
+    _django()
+    from django.contrib.auth import get_user_model
+
+    from agencies.models import Service
+    from remarks import services
+
+    author = get_user_model().objects.get(username=payload["author"])
+    service = Service.objects.filter(active=True, owner__code="MIA").order_by("pk").first()
+    references = [
+        services.remark_submit(author=author, kind="remark", title=f"Bulk remark {i}",
+                               description="Filed for the timed bulk action.", category=service.category,
+                               service=service).reference
+        for i in range(payload["count"])
+    ]
+    return {"references": references}
 
 
 def helper_check(payload: dict) -> dict:
@@ -525,7 +601,7 @@ def helper_check(payload: dict) -> dict:
                    + (f" (e.g. {wrong[:3]})" if wrong else "")))
     duplicates = (Remark.objects.exclude(submission_token=None).values("submission_token")
                   .annotate(n=Count("pk")).filter(n__gt=1).count())
-    new_remarks = Remark.objects.filter(pk__gt=payload["last_remark"]).count()
+    new_remarks = Remark.objects.filter(pk__gt=payload["last_remark"]).count() - payload["bulk_filed"]
     checks.append(("no duplicate submission token; no remark filed that no client was told about",
                    duplicates == 0 and new_remarks == len(filed) and len(set(tokens)) == len(tokens),
                    f"{duplicates} duplicated tokens, {new_remarks} new remarks in the database"))
@@ -575,10 +651,46 @@ def helper_check(payload: dict) -> dict:
                    unanswered == 0 and twice == 0 and new_responses == len(payload["resolved"]),
                    f"{unanswered} resolved without a response, {twice} answered twice, "
                    f"{new_responses} new responses"))
+    # Every notification that calls for an e-mail has its outbox row, none failed (the mail
+    # server hung all along: the rows wait, retried with backoff), whatever the workers did.
+    from remarks.models import Notification, OutboxEmail
+
+    notified = Counter(
+        Notification.objects.filter(pk__gt=payload["last_notification"]).exclude(user__email="")
+        .exclude(user__commissioner__email_notifications=False).values_list("user__email", flat=True))
+    rows = OutboxEmail.objects.filter(pk__gt=payload["last_outbox"])
+    written = Counter(rows.values_list("to", flat=True))
+    short = {to: n for to, n in notified.items() if written[to] < n}
+    states = Counter(rows.values_list("state", flat=True))
+    checks.append(("every e-mail the run called for waits in the outbox or was sent: none lost, none failed",
+                   bool(notified) and not short and not states.get("failed"),
+                   f"{sum(notified.values())} e-mails called for, {rows.count()} outbox rows, states "
+                   f"{dict(states)}" + (f"; missing for {list(short)[:3]}" if short else "")))
     return {"checks": checks, "remarks": Remark.objects.count()}
 
 
 # --- main ------------------------------------------------------------------------------
+
+def bulk_accept_timed(servers, stats: Stats, world: dict, references: list[str]) -> dict:
+    """The queue's bulk accept of `references` through the page, as the coordinator."""
+    browser = Browser(servers, stats, 0)
+    browser.login(world["coordinator"], world["password"])
+    status, _, html = browser.get("/remarks/?status=submitted")
+    csrf = CSRF_FIELD.search(html)
+    if status != 200 or csrf is None:
+        return {"ok": False, "seconds": 0.0, "accepted": [], "detail": f"the queue answered {status}"}
+    fields = {"csrfmiddlewaretoken": csrf.group(1), "bulk_action": "accept", "agency": str(world["agencies"][0]),
+              "remarks": references}
+    started = time.perf_counter()
+    status, headers, _ = browser.post("/remarks/bulk/", fields)
+    seconds = time.perf_counter() - started
+    if status != 302:
+        return {"ok": False, "seconds": seconds, "accepted": [], "detail": f"the POST answered {status}"}
+    status, html = browser.follow(headers)
+    shown = messages_of(html)
+    ok = any(tags == "success" and text.startswith(f"{len(references)} remarks accepted") for tags, text in shown)
+    return {"ok": ok, "seconds": seconds, "accepted": references if ok else [], "detail": f"messages {shown!r}"}
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__,
@@ -590,7 +702,8 @@ def main() -> int:
 
     if args.helper:
         payload = json.loads(sys.stdin.read() or "{}")
-        result = {"prepare": helper_prepare, "check": helper_check}[args.helper](payload)
+        helpers = {"prepare": helper_prepare, "check": helper_check, "bulk_prepare": helper_bulk_prepare}
+        result = helpers[args.helper](payload)
         print(json.dumps(result))
         return 0
     if not 4 <= args.clients <= 200 or not 1 <= args.seconds <= 300:
@@ -608,6 +721,8 @@ def main() -> int:
         cluster.manage("seed_demo", "--force")
         world = cluster.helper("prepare", {})
         ports = {name: cluster.start_server(name) for name in ("A", "B")}
+        for name in ("A", "B"):
+            cluster.start_worker(name)
         cluster.wait_ready()
         servers = list(ports.items())
         print(f"Servers A on 127.0.0.1:{ports['A']} and B on 127.0.0.1:{ports['B']}, {WORKERS} workers each, "
@@ -628,8 +743,14 @@ def main() -> int:
         stuck = [c.name for c in clients if c.is_alive()]
         crashed = [c.failure for c in clients if c.failure]
 
+        print(f"Bulk: the coordinator accepts {BULK_REMARKS} remarks in one request, the mail server hanging…")
+        bulk = bulk_accept_timed(servers, stats, world, cluster.helper(
+            "bulk_prepare", {"count": BULK_REMARKS, "author": world["commissioners"][0]})["references"])
+
         result = cluster.helper("check", {
-            "filed": outcomes.filed, "accepted": outcomes.accepted, "resolved": outcomes.resolved,
+            "filed": outcomes.filed, "accepted": outcomes.accepted + bulk["accepted"],
+            "resolved": outcomes.resolved, "last_outbox": world["last_outbox"],
+            "last_notification": world["last_notification"], "bulk_filed": BULK_REMARKS,
             "last_remark": world["last_remark"], "last_response": world["last_response"],
             "last_event": world["last_event"]})
         server_logs = {name: cluster.server_errors(name) for name in ports}
@@ -673,6 +794,10 @@ def main() -> int:
          and len(outcomes.resolved) > 0, "filed, accepted and resolved > 0"),
         ("every client finished in time, without an exception", not stuck and not crashed,
          "; ".join(stuck + crashed) or "all"),
+        (f"a bulk accept of {BULK_REMARKS} remarks returns in under {BULK_SECONDS:.0f} s with the mail server "
+         "hanging", bulk["ok"] and bulk["seconds"] < BULK_SECONDS,
+         f"{bulk['seconds']:.2f} s, {len(bulk['accepted'])} accepted; {bulk['detail']}; "
+         f"the mail server saw {cluster.mail.connections} connections"),
         *[tuple(c) for c in result["checks"]],
     ]
     print()
