@@ -90,7 +90,16 @@ def precondition_error(action: Action, remark, now: dt.datetime) -> str | None:
     """Rules that depend on the remark rather than its state alone, asked before the page
     offers the action and again when it is taken."""
     if action == Action.REOPEN:
-        return workflow.reopen_window_guard(remark.closed_at, now)
+        return workflow.reopen_window_guard(remark.closed_at, now) or _confirmed_guard(remark)
+    return None
+
+
+def _confirmed_guard(remark) -> str | None:
+    """Once the author has confirmed that the fix works, the answer is no longer disputed."""
+    from remarks.models import RemarkEvent
+
+    if remark.events.filter(action=RemarkEvent.Kind.CONFIRM, created_at__gte=remark.closed_at).exists():
+        return _("You confirmed that the fix works, so this answer can no longer be disputed.")
     return None
 
 
@@ -193,6 +202,14 @@ def commission_decide(step: Step) -> None:
     outcome = Outcome(step.inputs["outcome"])
     if session.commission_id != current.commission_id:
         raise TransitionError(_("That session belongs to another commission."), field="session")
+    escalated = current.events.filter(action=Action.ESCALATE).order_by("-created_at").first()
+    if escalated is not None and session.held_on < deadlines.local_date(escalated.created_at):
+        raise TransitionError(
+            _("The session of %(date)s was held before the remark reached the commission (%(escalated)s): "
+              "choose a later session.")
+            % {"date": session.held_on.strftime("%d.%m.%Y"),
+               "escalated": deadlines.local_date(escalated.created_at).strftime("%d.%m.%Y")},
+            field="session")
     deadline = step.inputs.get("deadline")
     decision = CommissionDecision.objects.create(
         session=session, remark=current, outcome=outcome, competent_agency=competent, text=step.text,

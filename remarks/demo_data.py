@@ -82,6 +82,9 @@ STAFF = [
     ("officer-mh", "Ержан", "Сұлтанов", "MH", "officer", "Цифрландыру департаментінің сарапшысы"),
     ("officer-mj", "Лаура", "Ахметова", "MJ", "officer", "АХАЖ департаментінің сарапшысы"),
     ("officer-kazpost", "Данияр", "Мамыров", "KAZPOST", "officer", "Логистика бөлімінің менеджері"),
+    # The commission hands the children-born-abroad case to the Ministry of Foreign Affairs:
+    # somebody there answers it.
+    ("officer-mfa", "Гүлнар", "Исабекова", "MFA", "officer", "Консулдық қызмет департаментінің бас сарапшысы"),
 ]
 
 # service, kind, language, title, description

@@ -12,7 +12,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from agencies.models import Agency, AgencyMembership, Commission, CommissionSession, Service
 from commissioners.models import Commissioner
@@ -68,7 +68,8 @@ def world(db):
                                     name_kk="e-gov интерфейсі",
                                     name_ru="Интерфейс e-gov", name_en="E-gov interface")
     commission = Commission.objects.create(host=ministry, name_kk="ВАК", name_ru="МВК", name_en="Commission")
-    session = CommissionSession.objects.create(commission=commission, held_on=dt.date(2026, 6, 1),
+    # Held today: a decision may be recorded only in a session held on or after the escalation.
+    session = CommissionSession.objects.create(commission=commission, held_on=timezone.localdate(),
                                                protocol_number="1")
     return type("World", (), dict(ministry=ministry, mia=mia, nit=nit, mj=mj, vehicles=vehicles, egov=egov,
                                   registration=registration, portal=portal, commission=commission,

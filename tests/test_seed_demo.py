@@ -64,3 +64,16 @@ def test_seed_demo_refuses_without_debug_unless_forced(db, settings):
     assert not Remark.objects.exists()
     call_command("seed_demo", "--force", stdout=StringIO())
     assert Remark.objects.count() >= 45
+
+
+def test_every_agency_that_holds_a_remark_has_someone_to_answer_it(db, debug):
+    from agencies.models import AgencyMembership
+
+    load()
+    holders = set(Remark.objects.exclude(agency=None).values_list("agency__code", flat=True))
+    holders |= set(Remark.objects.exclude(competent_agency=None).values_list("competent_agency__code", flat=True))
+    # The ministry's coordinators answer what the ministry holds.
+    staffed = set(AgencyMembership.objects.filter(role__in=["officer", "head", "coordinator"], user__is_active=True)
+                  .values_list("agency__code", flat=True))
+    assert "MFA" in holders
+    assert holders <= staffed, holders - staffed
