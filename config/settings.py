@@ -256,6 +256,13 @@ AXES_USERNAME_CALLABLE = "core.twofactor.login_username"
 # How many proxies of ours append to X-Forwarded-For (0: trust only REMOTE_ADDR).
 TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", 0)
 
+# Password reset (core.password_reset): requests per hour for one e-mail address and from one
+# client address, counted in the database (core.throttle); over a limit nothing is sent and
+# the page is the same as for an address we do not know. The e-mail goes through the outbox.
+PASSWORD_RESET_PER_EMAIL_PER_HOUR = envint("PASSWORD_RESET_PER_EMAIL_PER_HOUR", 3)
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = envint("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", 10)
+OUTBOX_QUEUE = "remarks.outbox.outbox_queue"
+
 # Second factor (django-otp, TOTP): optional for staff; required for coordinators, heads,
 # commission secretaries and admin users when STAFF_2FA_REQUIRED is on, which it is by
 # default with DEBUG off. Who is staff and who must use it is asked of the agencies app
@@ -278,4 +285,5 @@ PERIODIC_JOBS = [
     ("overdue-digest", "remarks.tasks.overdue_digest", "daily", "remarks.tasks.overdue_digest_is_due"),
     ("drafts-purge", "remarks.tasks.purge_drafts", "hourly"),
     ("prune-task-results", "core.periodic.prune_task_results", "daily"),
+    ("prune-throttle", "core.throttle.prune_throttle", "hourly"),
 ]

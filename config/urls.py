@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from core import redirects, twofactor
+from core import password_reset, redirects, twofactor
 from remarks import views
 
 urlpatterns = [
@@ -10,6 +10,7 @@ urlpatterns = [
     path("accounts/2fa/setup/", twofactor.setup, name="twofactor_setup"),
     path("accounts/2fa/verify/", twofactor.verify, name="twofactor_verify"),
     path("accounts/login/", redirects.LoginView.as_view(), name="login"),
+    path("accounts/password_reset/", password_reset.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/setlang/", redirects.set_language, name="set_language"),
     path("remarks/", include("remarks.urls")),

@@ -18,3 +18,15 @@ class PeriodicRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} {self.period}"
+
+
+class ThrottleSlot(models.Model):
+    """One of the `limit` slots of a throttled key (core.throttle), holding the time of the hit
+    that took it last. The key is an HMAC of what is counted, never an address in clear."""
+
+    key = models.CharField(max_length=64)
+    slot = models.PositiveSmallIntegerField()
+    hit_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "slot"], name="throttle_slot_once_per_key")]

@@ -139,7 +139,7 @@ def test_the_worker_sends_each_head_the_overdue_digest_once_on_a_working_morning
     digests = [m for m in mail.outbox if m.to == [head.email]]
     assert len(digests) == 1 and overdue.reference in digests[0].body
     assert set(PeriodicRun.objects.values_list("job", flat=True)) == {
-        "overdue-digest", "drafts-purge", "prune-task-results"}
+        "overdue-digest", "drafts-purge", "prune-task-results", "prune-throttle"}
     assert not PeriodicRun.objects.exclude(error="").exists()
 
 
