@@ -181,9 +181,13 @@ def request_info(step: Step) -> None:
 @handles(Action.PROVIDE_INFO)
 def provide_info(step: Step) -> None:
     current = step.remark
-    due = deadlines.resume_after_pause(current.due_date, current.paused_on or step.today, step.today)
+    paused_on = current.paused_on or step.today
+    due = deadlines.resume_after_pause(current.due_date, paused_on, step.today)
     step.changes.update(due_date=due)
     step.payload.update(due_date=due.isoformat())
+    if workflow.awaiting_routing(step.target):
+        # Asked before it was routed: the routing clock was paused too.
+        step.changes.update(routing_due=deadlines.resume_after_pause(current.routing_due, paused_on, step.today))
 
 
 @handles(Action.ESCALATE)

@@ -77,6 +77,8 @@ class RemarkFilter(django_filters.FilterSet):
     assignee = PersonFilter(label=_("Assignee"), queryset=get_user_model().objects.none(), empty_label=_("Any"))
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue",
                                            widget=forms.CheckboxInput)
+    routing_overdue = django_filters.BooleanFilter(label=_("Routing overdue"), method="filter_routing_overdue",
+                                                   widget=forms.CheckboxInput)
     due_before = django_filters.DateFilter(label=_("Due before"), field_name="due_date", lookup_expr="lt",
                                            widget=forms.DateInput(attrs={"type": "date"}))
     submitted_after = django_filters.DateFilter(label=_("Submitted from"), field_name="submitted_at",
@@ -133,6 +135,9 @@ class RemarkFilter(django_filters.FilterSet):
         # A subquery rather than a join: no duplicate rows, so no DISTINCT on the queue.
         through = Remark.co_agencies.through.objects.filter(agency=value).values("remark_id")
         return queryset.filter(pk__in=through)
+
+    def filter_routing_overdue(self, queryset, name, value):
+        return queryset.routing_overdue() if value else queryset
 
     def filter_overdue(self, queryset, name, value):
         if value:

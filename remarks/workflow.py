@@ -36,6 +36,10 @@ CLOSED = frozenset({Status.RESOLVED, Status.DECLINED, Status.DUPLICATE, Status.W
 # return) and while the interagency commission holds the remark (its decision sets a new
 # deadline), so a remark can only be overdue in these states.
 CLOCK_RUNNING = frozenset({Status.SUBMITTED, Status.IN_REVIEW})
+# The state in which the remark waits for the ministry to route it (the 3-working-day
+# routing clock runs; a clarification request pauses it, and the first accept, escalate,
+# decline or mark-duplicate ends it).
+AWAITING_ROUTING = frozenset({Status.SUBMITTED})
 # The state in which the interagency commission holds the remark.
 WITH_COMMISSION = frozenset({Status.ESCALATED})
 # Closing states that count as "resolved" in the headline figure.
@@ -176,6 +180,10 @@ def is_open(status: str) -> bool:
 
 def is_closed(status: str) -> bool:
     return status in CLOSED
+
+
+def awaiting_routing(status: str) -> bool:
+    return status in AWAITING_ROUTING
 
 
 def with_commission(status: str) -> bool:

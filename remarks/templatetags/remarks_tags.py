@@ -56,6 +56,11 @@ def actor_name(user) -> str:
 
 
 @register.filter
+def awaiting_routing(status: str) -> bool:
+    return workflow.awaiting_routing(status)
+
+
+@register.filter
 def moves_status(event: RemarkEvent) -> bool:
     return workflow.moves(event.from_status, event.to_status)
 
