@@ -32,6 +32,9 @@ class Agency(TranslatedName):
         default=False,
         help_text=_("Coordinators belong to this agency."),
     )
+    # The agency's name as its official letters head it, in each language a letter is written in.
+    letterhead_kk = models.CharField(_("letterhead (Kazakh)"), max_length=255, blank=True)
+    letterhead_ru = models.CharField(_("letterhead (Russian)"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("agency")
@@ -77,6 +80,9 @@ class AgencyMembership(models.Model):
     agency = models.ForeignKey(Agency, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     position = models.CharField(_("position"), max_length=255, blank=True)
+    # The position under the signature of the letters this member signs for the agency.
+    position_kk = models.CharField(_("position (Kazakh)"), max_length=255, blank=True)
+    position_ru = models.CharField(_("position (Russian)"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("agency membership")

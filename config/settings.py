@@ -283,7 +283,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # whether the period's run is due yet.
 PERIODIC_JOBS = [
     ("overdue-digest", "remarks.tasks.overdue_digest", "daily", "remarks.tasks.overdue_digest_is_due"),
+    ("staff-notice-digest", "remarks.tasks.staff_notice_digest", "daily", "remarks.tasks.overdue_digest_is_due"),
+    ("deadline-notices", "remarks.tasks.deadline_notices", "hourly"),
     ("drafts-purge", "remarks.tasks.purge_drafts", "hourly"),
     ("prune-task-results", "core.periodic.prune_task_results", "daily"),
     ("prune-throttle", "core.throttle.prune_throttle", "hourly"),
+    ("compact-facts", "remarks.stats.rollup.compact", "hourly"),
+    ("letters-requeue", "remarks.tasks.requeue_letters", "hourly"),
 ]

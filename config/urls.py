@@ -3,10 +3,12 @@ from django.urls import include, path
 
 from core import password_reset, redirects, twofactor
 from remarks import views
+from remarks.letters import views as letters
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("verify/", letters.verify, name="verify"),
     path("accounts/2fa/setup/", twofactor.setup, name="twofactor_setup"),
     path("accounts/2fa/verify/", twofactor.verify, name="twofactor_verify"),
     path("accounts/login/", redirects.LoginView.as_view(), name="login"),

@@ -146,6 +146,16 @@ def _signing_agency(step: Step):
     return Agency.objects.get(pk=capabilities.ministry_agency_id(step.actor))
 
 
+def _letter(step: Step, agency) -> None:
+    """Check that the answer can go out as a letter in its language (refused before any
+    number is taken), and issue the letter with the response."""
+    from remarks.letters import snapshot
+
+    plan = snapshot.letter_plan(remark=step.remark, agency=agency, signer=step.actor, text=step.text,
+                                bilingual=bool(step.inputs.get("bilingual")))
+    step.with_response.append(lambda response: snapshot.letter_issue(response=response, plan=plan))
+
+
 @handles(Action.ACCEPT)
 def accept(step: Step) -> None:
     agency, assignee = step.inputs["agency"], step.inputs.get("assignee")
@@ -214,6 +224,8 @@ def commission_decide(step: Step) -> None:
             % {"date": session.held_on.strftime("%d.%m.%Y"),
                "escalated": deadlines.local_date(escalated.created_at).strftime("%d.%m.%Y")},
             field="session")
+    if workflow.is_closed(step.target):
+        _letter(step, current.commission.host)
     deadline = step.inputs.get("deadline")
     decision = CommissionDecision.objects.create(
         session=session, remark=current, outcome=outcome, competent_agency=competent, text=step.text,
@@ -237,11 +249,13 @@ def resolve(step: Step) -> None:
         step.changes.update(measure=measure)
         step.payload.update(measure=measure.pk)
     step.signer = _signing_agency(step)
+    _letter(step, step.signer)
 
 
 @handles(Action.DECLINE)
 def decline(step: Step) -> None:
     step.signer = _signing_agency(step)
+    _letter(step, step.signer)
 
 
 @handles(Action.MARK_DUPLICATE)
@@ -283,7 +297,8 @@ def reopen(step: Step) -> None:
 def extend_deadline(step: Step) -> None:
     current = step.remark
     new_due = step.inputs.get("due_date")
-    error = workflow.extension_guard(new_due, current.due_date, deadlines.extension_limit(current.registered_on))
+    error = workflow.extension_guard(new_due, current.due_date, deadlines.extension_limit(current.registered_on),
+                                     deadlines.next_working_day, deadlines.last_working_day_by)
     if error:
         raise TransitionError(error, field="due_date")
     step.changes.update(due_date=new_due)

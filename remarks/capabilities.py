@@ -269,6 +269,9 @@ def holds_the_commission(user, commission_or_session) -> bool:
 
 PERMISSIONS = {
     "remarks.view_remark": may_view_remark,
+    "remarks.view_receipt": may_view_remark & (is_author | is_staff_member),  # not other commissioners
+    "remarks.download_letter": may_view_remark & (is_author | is_staff_member),  # (DESIGN's policy table)
+    "remarks.correct_letter": may_view_remark & (is_coordinator | works_an_agency_queue | is_secretary),
     "remarks.file_remark": is_commissioner,
     # Supporting, or taking the support back; a closed remark gains no new support.
     "remarks.support_remark": is_commissioner & ~is_author,
@@ -313,6 +316,59 @@ def home_url_name(user) -> str:
     if persona.is_analyst:
         return "stats:index"
     return "remarks:list"
+
+
+@dataclass(frozen=True)
+class NeedsMe:
+    """What waits for this reader: the rows (within what they may read) and their order."""
+
+    condition: Q
+    ordering: tuple
+
+
+def needs_me(user, *, today: dt.date | None = None) -> NeedsMe | None:
+    """The queue's "needs me" view of this user, None for readers with no work of their own
+    (commissioners, analysts, the operator). A coordinator: remarks to route, oldest routing
+    date first. An officer: their own, then the agency's open ones by due date. A head: also
+    the agency's overdue and due-soon remarks and those that need a new assignee. A secretary:
+    escalated remarks on no session's agenda yet. Several roles add up; the first sets the order."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from remarks import querysets
+
+    persona = persona_of(user)
+    parts, ordering = [], None
+    if persona.coordinator_of:
+        parts.append(Q(status__in=workflow.AWAITING_ROUTING))
+        ordering = ("routing_due", "pk")
+    if persona.agency_ids:
+        parts.append(Q(status__in=workflow.OPEN, assignee_id=persona.user_id))
+    if persona.officer_of:
+        parts.append(Q(status__in=workflow.OPEN) & _of_agencies(persona.officer_of))
+    if persona.head_of:
+        parts.append((_of_agencies(persona.head_of) & querysets.at_risk_q(today))
+                     | (Q(agency_id__in=persona.head_of) & querysets.needs_new_assignee_q()))
+    if persona.agency_ids and ordering is None:
+        mine_first = Case(When(assignee_id=persona.user_id, then=Value(0)), default=Value(1),
+                          output_field=IntegerField())
+        ordering = (mine_first.asc(), "due_date", "pk")
+    if persona.commission_ids:
+        parts.append(Q(commission_id__in=persona.commission_ids) & querysets.awaiting_agenda_q())
+        ordering = ordering or ("due_date", "pk")
+    if not parts:
+        return None
+    condition = parts[0]
+    for part in parts[1:]:
+        condition |= part
+    return NeedsMe(condition=condition, ordering=ordering)
+
+
+def _of_agencies(agency_ids) -> Q:
+    """Led by one of these agencies, or co-executed by one."""
+    from remarks.models import Remark
+
+    co_executed = Remark.co_agencies.through.objects.filter(agency_id__in=agency_ids).values("remark_id")
+    return Q(agency_id__in=agency_ids) | Q(pk__in=co_executed)
 
 
 def assignable_staff_scope(user) -> Q | None:

@@ -27,3 +27,19 @@ class ReferenceConverter:
 
 
 register_converter(ReferenceConverter, "ref")
+
+
+# An outgoing number as services.response_issue writes it (MIA-2026-00017).
+OUTGOING_PATTERN = r"[A-Z][A-Z0-9]{1,11}-[0-9]{4}-[0-9]{5,9}"
+OUTGOING_RE = re.compile(OUTGOING_PATTERN)
+
+
+def is_outgoing_number(text: str) -> bool:
+    return OUTGOING_RE.fullmatch(text) is not None
+
+
+class OutgoingNumberConverter(ReferenceConverter):
+    regex = OUTGOING_PATTERN
+
+
+register_converter(OutgoingNumberConverter, "outgoing")

@@ -34,6 +34,13 @@ def next_working_day(day: dt.date) -> dt.date:
     return day
 
 
+def last_working_day_by(day: dt.date) -> dt.date:
+    """The day itself when it is a working day, otherwise the last one before it."""
+    while not is_working_day(day):
+        day -= dt.timedelta(days=1)
+    return day
+
+
 def add_working_days(start: dt.date, count: int) -> dt.date:
     """The `count`-th working day after `start` (start itself is not counted)."""
     day = start

@@ -87,6 +87,22 @@ STAFF = [
     ("officer-mfa", "Гүлнар", "Исабекова", "MFA", "officer", "Консулдық қызмет департаментінің бас сарапшысы"),
 ]
 
+# The staff's positions in Russian, under their signature on Russian letters (STAFF has Kazakh).
+POSITIONS_RU = {
+    "coordinator": "Главный эксперт отдела работы с цифровыми комиссарами",
+    "analyst": "Аналитик аппарата министра",
+    "secretary": "Секретарь МВК",
+    "officer": "Инспектор Комитета административной полиции",
+    "head": "Руководитель управления",
+    "officer-nit": "Специалист службы поддержки e-gov",
+    "head-nit": "Директор департамента",
+    "officer-gov4c": "Специалист отдела координации работы ЦОН",
+    "officer-mh": "Эксперт департамента цифровизации",
+    "officer-mj": "Эксперт департамента ЗАГС",
+    "officer-kazpost": "Менеджер отдела логистики",
+    "officer-mfa": "Главный эксперт департамента консульской службы",
+}
+
 # service, kind, language, title, description
 REMARKS = [
     ("vehicle-registration", "remark", "kk", "Автокөлікті онлайн тіркеу кезінде төлем расталмайды",

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Service
-from remarks.capabilities import assignable_staff_scope, has_perm
+from remarks.capabilities import assignable_staff_scope, has_perm, needs_me
 from remarks.forms import UserChoiceField, staff_users
 from remarks.models import Category, Remark
 from remarks.workflow import Status
@@ -21,6 +21,8 @@ SORTS = {
     "-supports": ("-support_count", "-submitted_at"),
 }
 
+
+NEEDS_ME, ALL = "mine", "all"
 
 REFERENCE_RE = re.compile(r"^R-\d{4}-\d{1,8}$", re.IGNORECASE)
 
@@ -62,6 +64,9 @@ class RemarkFilter(django_filters.FilterSet):
     bookmarkable URL; input that does not validate empties the list (see `qs`)."""
 
     q = django_filters.CharFilter(label=_("Search"), method="search", max_length=200)
+    # What the queue opens on without a query string ("needs me"), or every remark ("all").
+    view = django_filters.ChoiceFilter(label=_("Show"), method="filter_view", empty_label=None,
+                                       choices=[(NEEDS_ME, _("Needs me")), (ALL, _("All"))])
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices,
                                                  widget=forms.CheckboxSelectMultiple, distinct=False)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Remark.Kind.choices, empty_label=_("Any"))
@@ -86,6 +91,8 @@ class RemarkFilter(django_filters.FilterSet):
     submitted_before = django_filters.DateFilter(label=_("Submitted to"), field_name="submitted_at",
                                                  lookup_expr="date__lte",
                                                  widget=forms.DateInput(attrs={"type": "date"}))
+    needs_assignee = django_filters.BooleanFilter(label=_("Needs a new assignee"), method="filter_needs_assignee",
+                                                  widget=forms.CheckboxInput)
     supported = django_filters.BooleanFilter(label=_("Supported by others"), method="filter_supported",
                                              widget=forms.CheckboxInput)
     sort = django_filters.ChoiceFilter(
@@ -103,9 +110,12 @@ class RemarkFilter(django_filters.FilterSet):
         users = get_user_model().objects.order_by("last_name", "first_name", "pk")
         self.filters["author"].queryset = users.filter(commissioner__isnull=False)
         user = self.request.user if self.request is not None else None
+        self.needs = needs_me(user) if user is not None else None
+        if self.needs is None:
+            del self.filters["view"]
         if not has_perm(user, "remarks.view_assignee"):
             # Who works a remark inside an agency is the staff's business.
-            del self.filters["assignee"]
+            del self.filters["assignee"], self.filters["needs_assignee"]
             return
         scope = assignable_staff_scope(user)
         staff = staff_users()
@@ -118,18 +128,18 @@ class RemarkFilter(django_filters.FilterSet):
         if REFERENCE_RE.match(value):
             return queryset.filter(reference=value.upper())
         if connection.vendor == "postgresql":
-            from django.contrib.postgres.search import SearchQuery
+            return queryset.text_search(value)
+        return queryset.filter(Q(reference__icontains=value) | Q(search_text__contains=value.casefold()))
 
-            from remarks.models import search_vector
+    def filter_view(self, queryset, name, value):
+        return queryset.filter(self.needs.condition) if value == NEEDS_ME else queryset
 
-            # The annotation is the expression of the GIN index of migration 0002, so the
-            # planner can use the index.
-            return queryset.annotate(search_document=search_vector()).filter(
-                search_document=SearchQuery(value, config="simple", search_type="websearch")
-            )
-        return queryset.filter(
-            Q(reference__icontains=value) | Q(title__icontains=value) | Q(description__icontains=value)
-        )
+    @property
+    def shows_needs_me(self) -> bool:
+        return self.needs is not None and self.is_valid() and self.form.cleaned_data.get("view") == NEEDS_ME
+
+    def filter_needs_assignee(self, queryset, name, value):
+        return queryset.needs_new_assignee() if value else queryset
 
     def filter_co_agency(self, queryset, name, value):
         # A subquery rather than a join: no duplicate rows, so no DISTINCT on the queue.
@@ -170,16 +180,18 @@ class RemarkFilter(django_filters.FilterSet):
             return self.queryset.none()
         queryset = super().qs
         if not self.form.cleaned_data.get("sort"):
-            queryset = queryset.order_by(*self._ordering(self.default_sort()))
+            ordering = self.needs.ordering if self.shows_needs_me else self._ordering(self.default_sort())
+            queryset = queryset.order_by(*ordering)
         return queryset
 
     def qs_without_status(self):
-        """The remarks matching every filter but the status: what the status tabs count."""
+        """The remarks matching every filter but the status and the view: what the status tabs
+        count (the same numbers in "needs me" and in "all")."""
         if not self.is_valid():
             return self.queryset.none()
         queryset = self.queryset.all()
         for name, value in self.form.cleaned_data.items():
-            if name not in ("status", "sort"):
+            if name not in ("status", "sort", "view"):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, AgencyMembership, Commission, CommissionSession, Service
 from remarks import uploads
 from remarks.converters import is_reference
-from remarks.models import Category, Remark
+from remarks.models import Category, Remark, StaffNotificationSettings
 from remarks.workflow import TRANSITIONS, Action, Outcome
 
 User = get_user_model()
@@ -147,6 +147,12 @@ class NotificationSettingsForm(forms.Form):
     language = forms.ChoiceField(label=_("Language of e-mails"), choices=settings.LANGUAGES)
 
 
+class StaffNotificationSettingsForm(forms.Form):
+    email = forms.ChoiceField(label=_("E-mail about the remarks of my work"),
+                              choices=StaffNotificationSettings.Email.choices, widget=forms.RadioSelect)
+    language = forms.ChoiceField(label=_("Language of e-mails"), choices=settings.LANGUAGES)
+
+
 class CommentForm(forms.Form):
     body = NoNulCharField(label=_("Comment"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
     internal = forms.BooleanField(label=_("Internal note (staff only)"), required=False)
@@ -185,8 +191,10 @@ class ReferenceField(forms.CharField):
             raise ValidationError(_("There is no remark with this reference."), code="unknown") from None
 
 
-def _text(label):
-    return NoNulCharField(label=label, max_length=10000, widget=forms.Textarea(attrs={"rows": 5}))
+def _text(label, remark=None):
+    # Typed in the remark's language: the browser's spelling checker and input follow it.
+    lang = {"lang": remark.language} if remark is not None and remark.language in ("kk", "ru") else {}
+    return NoNulCharField(label=label, max_length=10000, widget=forms.Textarea(attrs={"rows": 5, **lang}))
 
 
 def _agency_field(spec, remark, label):
@@ -219,7 +227,11 @@ INPUT_FIELDS = {
     "due_date": lambda spec, remark: forms.DateField(label=spec.label, required=spec.required,
                                                      widget=forms.DateInput(attrs={"type": "date"})),
     "original": lambda spec, remark: ReferenceField(label=spec.label, max_length=16),
-    "text": lambda spec, remark: _text(spec.label),
+    "text": lambda spec, remark: _text(spec.label, remark),
+    "bilingual": lambda spec, remark: forms.BooleanField(
+        label=_("Bilingual answer (Kazakh and Russian)"), required=False,
+        help_text=_("The letter is written in the language of the remark; tick this to write it in both. "
+                    "The sentence on the right to dispute the answer is added to the letter by the system.")),
 }
 
 

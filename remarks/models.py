@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.i18n import TranslatedName
 from remarks import workflow
+from remarks.models_deadlines import DeadlineNotice, NoticeKind  # noqa: F401  (deadline notices)
 from remarks.querysets import RemarkQuerySet
 from remarks.workflow import CLOSED, Action, Status
 
@@ -42,12 +43,12 @@ class Measure(models.Model):
         return self.title
 
 
-def search_vector():
-    """The full-text document of a remark (PostgreSQL); a GIN index on the same expression
-    is created by migration."""
+def search_vector(config: str = "simple"):
+    """The full-text document of a remark (PostgreSQL); GIN indexes on the same expression
+    are created by migrations 0002 ("simple") and 0012 ("russian")."""
     from django.contrib.postgres.search import SearchVector
 
-    return SearchVector("title", "description", config="simple")
+    return SearchVector("title", "description", config=config)
 
 
 class Remark(models.Model):
@@ -65,6 +66,9 @@ class Remark(models.Model):
     language = models.CharField(_("language of the remark"), max_length=8, choices=Language.choices, default="kk")
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), max_length=5000)
+    # Title and description case-folded when written (remarks.querysets.search_text): SQLite's
+    # LIKE folds only ASCII, so the search of Kazakh and Russian text reads this column there.
+    search_text = models.TextField(editable=False, default="", db_default="")
     affected_url = models.URLField(_("link to the page concerned"), max_length=500, blank=True)
     category = models.ForeignKey(Category, verbose_name=_("sector"), on_delete=models.PROTECT, related_name="remarks")
     service = models.ForeignKey(
@@ -114,6 +118,10 @@ class Remark(models.Model):
     competent_agency = models.ForeignKey(
         "agencies.Agency", verbose_name=_("competent body"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="+",
+    )
+    # An earlier remark of the same author on the same service and matter (remarks.repeats).
+    repeat_of = models.ForeignKey(
+        "self", verbose_name=_("repeat of"), null=True, blank=True, on_delete=models.PROTECT, related_name="repeats",
     )
     support_count = models.PositiveIntegerField(_("supports"), default=0)
     reopen_count = models.PositiveSmallIntegerField(default=0)
@@ -226,6 +234,7 @@ class RemarkEvent(AppendOnly):
         ATTACH = "attach", _("Attached a file")
         MEASURE = "measure", _("Resolved by a systemic measure")
         CONFIRM = "confirm", _("Confirmed the fix")
+        CORRECT = "correct", _("Corrected the official letter")
 
     remark = models.ForeignKey(Remark, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
@@ -336,52 +345,35 @@ class Support(models.Model):
 class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     remark = models.ForeignKey(Remark, on_delete=models.PROTECT, related_name="+")
-    event = models.ForeignKey(RemarkEvent, on_delete=models.PROTECT, related_name="+")
+    # A notice of an event, or of the deadline (remarks.models_deadlines): then no event.
+    kind = models.CharField(max_length=16, choices=NoticeKind.choices, default=NoticeKind.EVENT)
+    event = models.ForeignKey(RemarkEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    due_date = models.DateField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+        constraints = [models.CheckConstraint(
+            condition=Q(kind=NoticeKind.EVENT, event__isnull=False)
+            | (~Q(kind=NoticeKind.EVENT) & Q(event__isnull=True, due_date__isnull=False)),
+            name="notification_event_or_deadline")]
 
 
-def outbox_message_id() -> str:
-    """Fixed when the e-mail is written: a rare second delivery is recognisably the same message."""
-    from email.utils import make_msgid
-    from urllib.parse import urlsplit
+class StaffNotificationSettings(models.Model):
+    """How a member of staff is e-mailed their notices (commissioners choose on their profile)."""
 
-    return make_msgid(domain=urlsplit(settings.SITE_URL).hostname or "localhost")
+    class Email(models.TextChoices):
+        IMMEDIATE = "immediate", _("At once, one e-mail per notice")
+        DAILY = "daily", _("Once a day, a digest of the notices")
+        OFF = "off", _("No e-mail (notices on the site only)")
 
-
-class OutboxEmail(models.Model):
-    """E-mail written in the same transaction as the change it reports. The row is the truth
-    about its delivery (remarks.outbox): a task delivers it after commit, refusals are retried
-    with backoff, and a worker that dies while sending only delays it."""
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-
-    to = models.EmailField()
-    subject = models.CharField(max_length=255)
-    body = models.TextField()
-    message_id = models.CharField(max_length=255, unique=True, default=outbox_message_id)
-    created_at = models.DateTimeField(default=timezone.now)
-    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    # Held by the worker that is sending it; once past, the row may be claimed again.
-    lease_until = models.DateTimeField(null=True, blank=True)
-    # When the sweeper last enqueued its delivery again because the first task went missing.
-    requeued_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["state", "next_attempt_at"], name="outbox_due")]
-        constraints = [models.CheckConstraint(condition=~Q(state="sent") | Q(sent_at__isnull=False),
-                                              name="outbox_sent_has_time")]
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    email = models.CharField(_("e-mail"), max_length=16, choices=Email.choices, default=Email.IMMEDIATE)
+    language = models.CharField(_("language of e-mails"), max_length=2, choices=settings.LANGUAGES, default="kk")
+    # The newest notice already sent in a daily digest.
+    digested_until = models.DateTimeField(null=True, blank=True)
 
 
 class ResponseTemplate(TranslatedName):
@@ -397,3 +389,6 @@ class ResponseTemplate(TranslatedName):
         verbose_name = _("response template")
         verbose_name_plural = _("response templates")
         ordering = ["action", "name_kk"]
+from remarks.models_letters import Letter, Receipt  # noqa: E402, F401  (receipts and letters)
+from remarks.models_outbox import OutboxEmail, outbox_message_id  # noqa: E402, F401  (the outbox)
+from remarks.stats.models import FlowFact, StateFact  # noqa: E402, F401  (the statistics facts)

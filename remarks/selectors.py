@@ -49,7 +49,7 @@ def get_remark_for_user(user, reference: str, *, act: bool = False) -> Remark:
             remarks_visible_to(user)
             .select_related(
                 "category", "service", "agency", "proposed_agency", "author__commissioner", "assignee",
-                "commission", "competent_agency", "duplicate_of", "measure",
+                "commission", "competent_agency", "duplicate_of", "measure", "receipt", "repeat_of",
             )
             .with_overdue_flag()
             .get(reference=reference)
@@ -85,10 +85,14 @@ def significant_words(title: str) -> list[str]:
 
 
 def similar_remarks(user, *, title: str, category=None, service=None) -> QuerySet[Remark]:
-    """Open or recently closed remarks on the same service or sector whose titles share
-    significant words with `title`: the database counts the shared words."""
+    """Open or recently closed remarks on the same service or sector like `title`. On
+    PostgreSQL: the queue's own search (Remark.objects.text_search: word forms, trigrams) of
+    the title's significant words, any of them, ranked by the titles' trigram similarity, kept
+    from terms.SIMILAR_TITLE_SIMILARITY up; on SQLite, titles that share significant words
+    (the database counts them)."""
     import datetime as dt
 
+    from django.db import connection
     from django.db.models import Case, IntegerField, Value, When
     from django.db.models.functions import Coalesce
 
@@ -102,11 +106,22 @@ def similar_remarks(user, *, title: str, category=None, service=None) -> QuerySe
         scope |= Q(category=category)
     recent_closing = timezone.now() - dt.timedelta(days=terms.SIMILAR_RECENT_DAYS)
     recent = Q(status__in=workflow.OPEN) | Q(closed_at__gte=recent_closing)
+    candidates = remarks_visible_to(user).filter(scope, recent).exclude(author_id=user.pk)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        matching = Remark.objects.text_search(" or ".join(words)).values("pk")
+        return (
+            candidates.filter(pk__in=matching)
+            .annotate(likeness=TrigramSimilarity("title", title))
+            .filter(likeness__gte=terms.SIMILAR_TITLE_SIMILARITY)
+            .select_related("category", "service")
+            .order_by("-likeness", "-support_count", "-submitted_at")[:SIMILAR_LIMIT]
+        )
     shared = sum((Case(When(title__icontains=w, then=Value(1)), default=Value(0), output_field=IntegerField())
                   for w in words), Value(0))
     return (
-        remarks_visible_to(user).filter(scope, recent).exclude(author_id=user.pk)
-        .annotate(shared_words=Coalesce(shared, Value(0)))
+        candidates.annotate(shared_words=Coalesce(shared, Value(0)))
         .filter(shared_words__gte=min(2, len(words)))
         .select_related("category", "service")
         .order_by("-shared_words", "-support_count", "-submitted_at")[:SIMILAR_LIMIT]
@@ -121,55 +136,105 @@ __all__ = [
 
 @dataclass(frozen=True)
 class OverdueDigest:
-    """What one agency head is told: the agency's overdue remarks and those due soon."""
+    """What one reader is told each working morning. An agency head: the agency's overdue
+    and due-soon remarks, as the executing or a co-executing agency, and its open remarks that
+    need a new assignee. A coordinator: the remarks whose routing is overdue, and the overdue
+    ones of agencies with no head to tell. Only what the reader may read."""
 
-    head: object
+    reader: object
     agency: object
     language: str
     today: object
     horizon: object
     overdue: list
     due_soon: list
+    needs_assignee: list = ()
+    routing_overdue: list = ()
     # "due soon" is due within this many working days (the horizon)
-    working_days: int = terms.DIGEST_WORKING_DAYS
+    working_days: int = terms.DUE_SOON_WORKING_DAYS
+
+    @property
+    def head(self):
+        return self.reader
+
+    @property
+    def remarks(self) -> list:
+        return [*self.routing_overdue, *self.overdue, *self.due_soon, *self.needs_assignee]
+
+
+def _reader_language(user) -> str:
+    """The language the reader chose for e-mails, else their commissioner profile's, else Kazakh."""
+    from django.conf import settings
+
+    from remarks.models import StaffNotificationSettings
+
+    chosen = StaffNotificationSettings.objects.filter(user=user).values_list("language", flat=True).first()
+    profile = getattr(user, "commissioner", None)
+    return chosen or (profile.language if profile is not None else settings.LANGUAGE_CODE)
+
+
+def _digest_rows(reader, condition: Q, today) -> list[Remark]:
+    # Within what the reader may read, whatever the condition asks.
+    from django.db.models import BooleanField, Case, When
+
+    from remarks.querysets import at_risk_q
+
+    return list(
+        remarks_visible_to(reader).filter(condition).with_overdue_flag(today)
+        .annotate(is_at_risk=Case(When(at_risk_q(today), then=True), default=False, output_field=BooleanField()))
+        .only("pk", "reference", "title", "due_date", "routing_due", "agency_id", "status", "assignee_id")
+        .order_by("due_date", "pk")
+    )
 
 
 def overdue_digest_for(*, today) -> list[OverdueDigest]:
-    """A digest per (head, agency) that has anything overdue or due within
-    terms.DIGEST_WORKING_DAYS working days; in two queries whatever the number of agencies."""
-    from django.conf import settings
+    """A digest per (head, agency) with anything overdue, due within
+    terms.DUE_SOON_WORKING_DAYS working days or needing a new assignee, and one per ministry
+    coordinator with anything to route past its date; one query per reader."""
+    from django.db.models import Exists, OuterRef
 
-    from remarks import deadlines
+    from remarks.querysets import at_risk_q, due_soon_horizon, needs_new_assignee_q, overdue_q, routing_overdue_q
 
-    horizon = deadlines.add_working_days(today, terms.DIGEST_WORKING_DAYS)
-    heads = list(
-        AgencyMembership.objects.filter(role=M.HEAD, user__is_active=True)
-        .exclude(user__email="")
-        .select_related("user__commissioner", "agency")
-        .order_by("agency__code", "user_id")
-    )
-    by_agency: dict[int, list[Remark]] = {}
-    pending = (
-        Remark.objects.filter(agency_id__in={m.agency_id for m in heads}, status__in=workflow.CLOCK_RUNNING,
-                              due_date__lte=horizon)
-        .with_overdue_flag(today)
-        .only("pk", "reference", "title", "due_date", "agency_id", "status")
-        .order_by("due_date", "pk")
-    )
-    for remark in pending:
-        by_agency.setdefault(remark.agency_id, []).append(remark)
+    seen: set[int] = set()
+
+    horizon = due_soon_horizon(today)
+    told = AgencyMembership.objects.filter(role=M.HEAD, user__is_active=True).exclude(user__email="")
     digests = []
-    for membership in heads:
-        remarks = by_agency.get(membership.agency_id, [])
-        if not remarks:
+    for membership in told.select_related("user__commissioner", "agency").order_by("agency__code", "user_id"):
+        agency_id = membership.agency_id
+        of_agency = Q(agency_id=agency_id) | Q(pk__in=Remark.co_agencies.through.objects.filter(
+            agency_id=agency_id).values("remark_id"))
+        rows = _digest_rows(membership.user, (of_agency & at_risk_q(today))
+                            | (Q(agency_id=agency_id) & needs_new_assignee_q()), today)
+        if not rows:
             continue
-        # Staff have no language setting of their own; a head who is also a commissioner has one.
-        profile = getattr(membership.user, "commissioner", None)
+        at_risk = [r for r in rows if r.is_at_risk]
         digests.append(OverdueDigest(
-            head=membership.user, agency=membership.agency,
-            language=profile.language if profile is not None else settings.LANGUAGE_CODE,
+            reader=membership.user, agency=membership.agency, language=_reader_language(membership.user),
             today=today, horizon=horizon,
-            overdue=[r for r in remarks if r.is_overdue],
-            due_soon=[r for r in remarks if not r.is_overdue],
+            overdue=[r for r in at_risk if r.is_overdue], due_soon=[r for r in at_risk if not r.is_overdue],
+            needs_assignee=[r for r in rows if r.needs_new_assignee],
+        ))
+    # Overdue where no head is told (no agency yet, or no head at the agency or a co-executor):
+    # the ministry's coordinators hear of it.
+    has_head = told.filter(agency_id=OuterRef("agency_id"))
+    co_head = told.filter(agency__co_remarks=OuterRef("pk"))
+    unheard = overdue_q(today) & ~Exists(has_head) & ~Exists(co_head)
+    coordinators = (AgencyMembership.objects.filter(role=M.COORDINATOR, user__is_active=True,
+                                                    agency__is_ministry=True)
+                    .exclude(user__email="").select_related("user__commissioner", "agency")
+                    .order_by("user_id"))
+    for membership in coordinators:
+        if membership.user_id in seen:
+            continue  # a coordinator of two ministries gets one digest
+        seen.add(membership.user_id)
+        rows = _digest_rows(membership.user, routing_overdue_q(today) | unheard, today)
+        if not rows:
+            continue
+        digests.append(OverdueDigest(
+            reader=membership.user, agency=membership.agency, language=_reader_language(membership.user),
+            today=today, horizon=horizon,
+            routing_overdue=[r for r in rows if r.is_routing_overdue],
+            overdue=[r for r in rows if r.is_overdue and not r.is_routing_overdue], due_soon=[],
         ))
     return digests

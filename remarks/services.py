@@ -16,8 +16,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from remarks import actions, capabilities, deadlines, terms, workflow
+from remarks import actions, capabilities, deadlines, notify, repeats, workflow
 from remarks.actions import ConflictError, TransitionError
+from remarks.letters import snapshot
 from remarks.models import (
     Attachment,
     Category,
@@ -32,6 +33,8 @@ from remarks.models import (
     Support,
 )
 from remarks.outbox import outbox_queue
+from remarks.querysets import search_text
+from remarks.stats import facts
 from remarks.uploads import CheckedUpload
 from remarks.workflow import Action, Status
 
@@ -96,6 +99,7 @@ def remark_submit(
         language=language,
         title=title,
         description=description,
+        search_text=search_text(title, description),
         affected_url=affected_url,
         category=category,
         service=service,
@@ -108,6 +112,7 @@ def remark_submit(
         routing_due=deadlines.routing_due(registered_on),
         due_date=deadlines.answer_due(registered_on),
         submission_token=submission_token,
+        repeat_of=repeats.repeat_of(author=author, service=service, title=title, description=description, now=now),
     )
     try:
         with transaction.atomic():
@@ -121,6 +126,7 @@ def remark_submit(
         if existing is None:
             raise
         return existing
+    snapshot.receipt_issue(remark)
     for upload in attachments:
         _attach(remark, author, upload, now)
     _record(remark, actor=author, action=RemarkEvent.Kind.SUBMIT, from_status="", to_status=Status.SUBMITTED,
@@ -213,13 +219,13 @@ def response_issue(*, remark: Remark, agency: Agency, action: str, body: str, si
 
 @transaction.atomic
 def measure_apply(*, measure: Measure, remarks: Iterable[Remark], actor, response_text: str,
-                  now: dt.datetime | None = None) -> list[Response]:
+                  now: dt.datetime | None = None, bilingual: bool = False) -> list[Response]:
     """Resolve several remarks by one systemic measure: each gets its own response and
     outgoing number; either all close or none, and a refusal names the remark it stopped at."""
     now = now or timezone.now()
     remarks = list(remarks)
     remarks_bulk_transition(remarks=remarks, action=Action.RESOLVE, actor=actor, now=now, text=response_text,
-                            measure=measure)
+                            measure=measure, bilingual=bilingual)
     return list(Response.objects.filter(measure=measure, sent_at=now, remark__in=[r.pk for r in remarks])
                 .order_by("pk"))
 
@@ -283,25 +289,10 @@ def _record(remark: Remark, *, actor, action: str, from_status: str = "", to_sta
         remark=remark, actor=actor, action=action, from_status=from_status, to_status=to_status, text=text,
         payload=payload or {}, created_at=now,
     )
-    if notify_author and actor is not None and actor.pk != remark.author_id:
-        _notify_author(remark, event)
+    # The statistics' facts of this event, in this transaction (remarks.stats.facts).
+    facts.record(event, remark)
+    notify.event_notify(remark, event, author=notify_author and actor is not None)
     return event
-
-
-def _notify_author(remark: Remark, event: RemarkEvent) -> None:
-    """The in-app notification and the e-mail are rows of this transaction, so nothing is
-    lost if the mail server refuses; the e-mail leaves after commit and is retried."""
-    Notification.objects.create(user_id=remark.author_id, remark=remark, event=event, created_at=event.created_at)
-    author = User.objects.select_related("commissioner").get(pk=remark.author_id)
-    profile = getattr(author, "commissioner", None)
-    if not author.email or (profile and not profile.email_notifications):
-        return
-    with translation.override(profile.language if profile else settings.LANGUAGE_CODE):
-        context = {"remark": remark, "event": event, "site_url": settings.SITE_URL, "terms": terms,
-                   "response": remark.responses.filter(outgoing_number=event.payload.get("outgoing_number")).first()}
-        subject = render_to_string("remarks/email/event_subject.txt", context).strip()
-        body = render_to_string("remarks/email/event_body.txt", context)
-    outbox_queue(to=author.email, subject=subject, body=body)
 
 
 def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
@@ -339,9 +330,10 @@ def remarks_bulk_transition(*, remarks: Iterable[Remark], action: str, actor, no
 
 @transaction.atomic
 def overdue_digest_queue(*, today: dt.date | None = None) -> list[OutboxEmail]:
-    """Write one e-mail per agency head listing the agency's overdue remarks and those due
-    within the next working days, in the head's language. Rows of the outbox, delivered by
-    the worker after commit and retried when the mail server refuses."""
+    """Write the morning digests (remarks.selectors.overdue_digest_for: each agency head the
+    agency's overdue, due-soon and orphaned remarks, led or co-executed; each coordinator the
+    remarks to route past their date), in the reader's language. Rows of the outbox, delivered
+    by the worker after commit and retried when the mail server refuses."""
     from remarks.selectors import overdue_digest_for
 
     today = today or timezone.localdate()
@@ -351,5 +343,5 @@ def overdue_digest_queue(*, today: dt.date | None = None) -> list[OutboxEmail]:
             context = {"digest": digest, "site_url": settings.SITE_URL}
             subject = render_to_string("remarks/email/overdue_digest_subject.txt", context).strip()
             body = render_to_string("remarks/email/overdue_digest_body.txt", context)
-        emails.append(outbox_queue(to=digest.head.email, subject=subject, body=body))
+        emails.append(outbox_queue(to=digest.reader.email, subject=subject, body=body))
     return emails

@@ -11,7 +11,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from core import periodic
-from remarks import deadlines, drafts, outbox, services
+from remarks import deadlines, drafts, notify, outbox, services
 
 # The agency heads' digest goes out in the morning of each working day.
 OVERDUE_DIGEST_TIME = dt.time(8, 0)
@@ -20,6 +20,21 @@ OVERDUE_DIGEST_TIME = dt.time(8, 0)
 @task(queue_name="mail")
 def deliver_email(pk: int) -> str:
     return outbox.deliver(pk)
+
+
+@task(queue_name="default")
+def render_letter(pk: int) -> str:
+    """Render an issued letter's PDF once (remarks.letters.snapshot.letter_render)."""
+    from remarks.letters import snapshot
+
+    return snapshot.letter_render(pk)
+
+
+def requeue_letters() -> None:
+    """Letters whose rendering task went missing are enqueued again."""
+    from remarks.letters import snapshot
+
+    snapshot.letters_requeue()
 
 
 @task
@@ -35,6 +50,16 @@ def overdue_digest() -> None:
 
 def overdue_digest_is_due(local_now: dt.datetime) -> bool:
     return local_now.time() >= OVERDUE_DIGEST_TIME and deadlines.is_working_day(local_now.date())
+
+
+def staff_notice_digest() -> None:
+    """The daily e-mail of notices for the staff who chose it, with the heads' digest."""
+    notify.daily_digest_send()
+
+
+def deadline_notices() -> None:
+    """The "due soon" and "overdue" notices of the hour (each told once per due date)."""
+    notify.deadline_notices_send(today=timezone.localdate())
 
 
 def purge_drafts() -> None:

@@ -18,8 +18,16 @@ EXTENSION_LIMIT_MONTHS = 2
 # The author may dispute a closing answer (reopen the remark) within this many days.
 REOPEN_WINDOW_DAYS = 30
 
-# An agency head's digest lists what is overdue and what falls due within this many working days.
-DIGEST_WORKING_DAYS = 3
+# A remark is "due soon" (at risk) when its answer falls due within this many working days:
+# the heads' queue and digest list it, and its assignee and heads get one notice.
+DUE_SOON_WORKING_DAYS = 2
+# The search of PostgreSQL finds a word by its trigrams (a Kazakh suffix, a typo) when at least
+# this share of the query's trigrams is found in one stretch of the text (pg_trgm's
+# word_similarity). Not below 0.6, pg_trgm's own threshold of the index operator.
+SEARCH_WORD_SIMILARITY = 0.6
+# A remark being filed is shown an earlier one as similar when their titles are at least this
+# similar (pg_trgm's similarity, 0 to 1; on SQLite: two shared significant words).
+SIMILAR_TITLE_SIMILARITY = 0.3
 # "Similar remarks" shown while filing: open ones, and closed ones closed within this many days.
 SIMILAR_RECENT_DAYS = 30
 # Checked files of a remark form that came back with errors are kept this long, then purged.
@@ -35,3 +43,10 @@ DRAFT_UPLOADS_MAX_BYTES = 30 * 1024 * 1024
 # An e-mail ready to leave for longer than this means the background worker or the mail
 # server needs the operator: the coordinators' queue says so.
 DELIVERY_LATE = dt.timedelta(minutes=15)
+
+# A remark is a repeat of an earlier one by the same author on the same service and matter
+# when it is filed within this many months after the earlier one was answered (or while the
+# earlier one is overdue), and their texts share at least this part of their words
+# (remarks.repeats.similarity: shared words over all the words of both, 0 to 1).
+REPEAT_WINDOW_MONTHS = 12
+REPEAT_SIMILARITY = 0.4

@@ -5,6 +5,7 @@ from remarks import (
     views,
     views_staff,
 )
+from remarks.letters import views as letters
 
 app_name = "remarks"
 urlpatterns = [
@@ -19,4 +20,8 @@ urlpatterns = [
     path("<ref:reference>/support/", views.remark_support, name="support"),
     path("<ref:reference>/confirm/", views.remark_confirm, name="confirm"),
     path("<ref:reference>/attachments/<int:pk>/", views.attachment_download, name="attachment"),
+    path("<ref:reference>/receipt/", letters.receipt_print, name="receipt"),
+    path("<ref:reference>/receipt/pdf/", letters.receipt_pdf, name="receipt_pdf"),
+    path("<ref:reference>/letters/<outgoing:number>/", letters.letter_download, name="letter"),
+    path("<ref:reference>/letters/<outgoing:number>/correct/", letters.letter_correct, name="letter_correct"),
 ]

@@ -16,13 +16,28 @@ from django.views.decorators.http import require_GET, require_POST
 
 from commissioners import services as commissioners_services
 from commissioners.models import Commissioner
-from remarks import actions, drafts, selectors, services, workflow
+from remarks import actions, drafts, notify, selectors, services, workflow
 from remarks.capabilities import has_perm
 from remarks.diagram import workflow_svg
 from remarks.filters import MyRemarkFilter
-from remarks.forms import CommentForm, NotificationSettingsForm, RemarkForm, action_form
+from remarks.forms import (
+    CommentForm,
+    NotificationSettingsForm,
+    RemarkForm,
+    StaffNotificationSettingsForm,
+    action_form,
+)
+from remarks.letters import views as paper_trail
 from remarks.listing import page_of, query_without
-from remarks.models import Attachment, DraftUpload, Notification, Remark, RemarkEvent, ResponseTemplate
+from remarks.models import (
+    Attachment,
+    DraftUpload,
+    Notification,
+    Remark,
+    RemarkEvent,
+    ResponseTemplate,
+    StaffNotificationSettings,
+)
 from remarks.permissions import capability_required
 from remarks.workflow import Action
 
@@ -178,7 +193,7 @@ def _detail_context(request: HttpRequest, remark: Remark, bound: dict | None = N
     return {
         "remark": remark,
         "events": events,
-        "responses": remark.responses.select_related("agency", "signed_by"),
+        **paper_trail.detail_context(user, remark),  # the responses with their letters, the receipt
         "comments": selectors.visible_comments(user, remark),
         "attachments": remark.attachments.all(),
         "co_agencies": remark.co_agencies.all(),
@@ -327,8 +342,7 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
     """A commissioner turns e-mail off or on and chooses its language."""
     profile = Commissioner.objects.filter(user=request.user).first()
     if profile is None:
-        messages.info(request, _("Only digital commissioners receive e-mail about remarks."))
-        return redirect("notifications:list")
+        return _staff_notification_settings(request)
     form = NotificationSettingsForm(
         request.POST or None,
         initial={"email_notifications": profile.email_notifications, "language": profile.language},
@@ -342,6 +356,24 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your notification settings are saved."))
             return redirect("notifications:settings")
     return render(request, "remarks/notification_settings.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+def _staff_notification_settings(request: HttpRequest) -> HttpResponse:
+    """Staff choose immediate e-mail, a daily digest or none, and the language."""
+    chosen = StaffNotificationSettings.objects.filter(user=request.user).first()
+    form = StaffNotificationSettingsForm(request.POST or None, initial={
+        "email": chosen.email if chosen else StaffNotificationSettings.Email.IMMEDIATE,
+        "language": chosen.language if chosen else request.LANGUAGE_CODE})
+    if request.method == "POST" and form.is_valid():
+        try:
+            notify.staff_settings_update(user=request.user, **form.cleaned_data)
+        except services.TransitionError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, _("Your notification settings are saved."))
+            return redirect("notifications:settings")
+    return render(request, "remarks/notification_settings.html", {"form": form, "staff": True},
                   status=400 if form.errors else 200)
 
 

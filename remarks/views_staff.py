@@ -20,9 +20,9 @@ from agencies.models import Agency
 from remarks import capabilities, exports, selectors, services, workflow
 from remarks.capabilities import has_perm
 from remarks.converters import is_reference
-from remarks.filters import RemarkFilter
+from remarks.filters import ALL, NEEDS_ME, RemarkFilter
 from remarks.forms import NoNulCharField, UserChoiceField, staff_users
-from remarks.listing import capped_counts, page_of, query_without
+from remarks.listing import capped_counts, page_of
 from remarks.models import Measure
 from remarks.permissions import capability_required, staff_required
 from remarks.workflow import Action
@@ -81,26 +81,52 @@ def measures_for(user):
     return measures if scope is None else measures.filter(scope)
 
 
-def _queue_filter(request: HttpRequest, queryset=None) -> RemarkFilter:
-    base = queryset if queryset is not None else selectors.remark_list_for(request.user)
-    return RemarkFilter(request.GET, queryset=base, request=request)
+def queue_query(request: HttpRequest) -> QueryDict:
+    """The queue's parameters: without a query string, the reader's "needs me" view (when they
+    have one), so that the landing page and its bookmark `?view=mine` are the same list."""
+    if not request.GET and capabilities.needs_me(request.user) is not None:
+        return QueryDict(f"view={NEEDS_ME}")
+    return request.GET
+
+
+def _queue_filter(request: HttpRequest) -> RemarkFilter:
+    return RemarkFilter(queue_query(request), queryset=selectors.remark_list_for(request.user), request=request)
+
+
+def _count_label(n: int, capped: bool):
+    return f"{n}+" if capped else n
 
 
 def _status_tabs(remark_filter: RemarkFilter, request: HttpRequest) -> list[dict]:
-    """Counts per status in one query, with every filter applied but the status itself; each
-    count stops at TAB_COUNT_CAP ("1000+"), so a 100,000-remark queue is not scanned."""
+    """Counts per status in one query, with every filter applied but the status and the view;
+    each count stops at TAB_COUNT_CAP ("1000+"), so a 100,000-remark queue is not scanned. The
+    "needs me" tab (for readers who have one) is counted in the same query."""
     base = remark_filter.qs_without_status()
-    counts = capped_counts({s.value: base.filter(status=s.value) for s in workflow.Status}, TAB_COUNT_CAP)
-    keep = query_without(request, "status", "page")
+    querysets = {s.value: base.filter(status=s.value) for s in workflow.Status}
+    if remark_filter.needs is not None:
+        querysets[NEEDS_ME] = base.filter(remark_filter.needs.condition)
+    counts = capped_counts(querysets, TAB_COUNT_CAP)
+    query = queue_query(request).copy()
+    for name in ("status", "page", "view"):
+        query.pop(name, None)
+    keep = query.urlencode()
+    needs_current = remark_filter.shows_needs_me
     active = set(request.GET.getlist("status"))
-    total, any_capped = sum(n for n, _capped in counts.values()), any(c for _n, c in counts.values())
-    tabs = [{"label": _("All"), "count": f"{total}+" if any_capped else total, "query": keep,
-             "current": not active}]
+    statuses = [counts[s.value] for s in workflow.Status]
+    total, any_capped = sum(n for n, _capped in statuses), any(c for _n, c in statuses)
+    tabs = []
+    if remark_filter.needs is not None:
+        tabs.append({"label": _("Needs me"), "count": _count_label(*counts[NEEDS_ME]),
+                     "query": f"view={NEEDS_ME}&{keep}" if keep else f"view={NEEDS_ME}", "current": needs_current})
+    # "All" names its view, since an empty query string opens on "needs me".
+    tabs.append({"label": _("All"), "count": _count_label(total, any_capped),
+                 "query": f"view={ALL}&{keep}" if keep else f"view={ALL}",
+                 "current": not active and not needs_current})
     for status in workflow.Status:
         query = f"{keep}&status={status.value}" if keep else f"status={status.value}"
         n, capped = counts[status.value]
-        tabs.append({"label": status.label, "count": f"{n}+" if capped else n, "query": query,
-                     "current": active == {status.value}})
+        tabs.append({"label": status.label, "count": _count_label(n, capped), "query": query,
+                     "current": active == {status.value} and not needs_current})
     return tabs
 
 
@@ -109,14 +135,23 @@ def _status_tabs(remark_filter: RemarkFilter, request: HttpRequest) -> list[dict
 def remark_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     remark_filter = _queue_filter(request)
+    params = queue_query(request)
+    without_page = params.copy()
+    without_page.pop("page", None)
     return render(request, "remarks/list.html", {
         "filter": remark_filter,
         "filter_invalid": not remark_filter.is_valid(),
         "page": page_of(request, remark_filter.qs),
         "status_tabs": _status_tabs(remark_filter, request),
         "reads_as_commissioner": not has_perm(user, "remarks.view_queue"),
-        "query_without_page": query_without(request, "page"),
-        "current_query": request.GET.urlencode(),
+        "query_without_page": without_page.urlencode(),
+        "current_query": params.urlencode(),
+        # The search box stands outside the filters panel and keeps the other filters; it
+        # searches every remark ("all"), so a reference typed on "needs me" is found.
+        "search_keeps": [(name, value) for name, values in params.lists()
+                         if name not in ("q", "page", "view") for value in values],
+        "filters_applied": any(name not in ("q", "page", "view", "sort", "status") for name in params),
+        "show_assignee": has_perm(user, "remarks.view_assignee"),
         "can_export": has_perm(user, "remarks.export_remarks"),
         "bulk_form": BulkForm(user=user) if has_perm(user, "remarks.bulk_act") else None,
         "can_bulk_accept": has_perm(user, "remarks.bulk_accept"),
@@ -185,7 +220,8 @@ def remark_bulk(request: HttpRequest) -> HttpResponse:
 @require_GET
 def remark_export(request: HttpRequest, fmt: str) -> HttpResponse:
     """The current filtered queue as CSV or XLSX, streamed, in the user's language."""
-    remark_filter = _queue_filter(request, selectors.remarks_visible_to(request.user))
+    # The page's export link names its view; an export without a query string is every remark.
+    remark_filter = RemarkFilter(request.GET, queryset=selectors.remarks_visible_to(request.user), request=request)
     if fmt not in exports.FORMATS:
         raise Http404("No such export format.")
     return exports.FORMATS[fmt](remark_filter.qs)

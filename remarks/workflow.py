@@ -149,13 +149,14 @@ TRANSITIONS: dict[Action, Transition] = {
             In("competent_agency", label=_("Competent agency"), missing=_COMPETENT_BODY),
             In("deadline", required=False),
             _text(_("Decision (and the official response when it closes the remark)"),
-                  _("Write the commission's decision."))],
+                  _("Write the commission's decision.")), In("bilingual", required=False)],
            response=True),
         _t(A.RESOLVE, [S.IN_REVIEW], [S.RESOLVED], [R.OFFICER, R.HEAD, R.COORDINATOR],
-           [_text(_("Official response"), _ANSWER_REQUIRED), In("measure", required=False, on_page=False)],
+           [_text(_("Official response"), _ANSWER_REQUIRED), In("bilingual", required=False),
+            In("measure", required=False, on_page=False)],
            response=True),
         _t(A.DECLINE, [S.SUBMITTED, S.IN_REVIEW], [S.DECLINED], [R.COORDINATOR, R.HEAD],
-           [_text(_("Official response"), _ANSWER_REQUIRED)], response=True),
+           [_text(_("Official response"), _ANSWER_REQUIRED), In("bilingual", required=False)], response=True),
         _t(A.MARK_DUPLICATE, [S.SUBMITTED, S.IN_REVIEW, S.NEEDS_INFO], [S.DUPLICATE], [R.COORDINATOR],
            [In("original", label=_("Reference of the original remark"), missing=_("Choose the original remark."))]),
         _t(A.WITHDRAW, [S.SUBMITTED, S.IN_REVIEW, S.NEEDS_INFO], [S.WITHDRAWN], [R.AUTHOR],
@@ -180,6 +181,27 @@ def is_open(status: str) -> bool:
 
 def is_closed(status: str) -> bool:
     return status in CLOSED
+
+
+def is_resolved(status: str) -> bool:
+    return status in RESOLVED_STATES
+
+
+def clock_running(status: str) -> bool:
+    return status in CLOCK_RUNNING
+
+
+def is_paused(status: str) -> bool:
+    """Waiting for the author's clarification: the deadlines stand still."""
+    return status == Status.NEEDS_INFO
+
+
+def closes(from_status: str, to_status: str) -> bool:
+    return to_status in CLOSED and from_status not in CLOSED
+
+
+def reopens(from_status: str, to_status: str) -> bool:
+    return from_status in CLOSED and to_status in OPEN
 
 
 def awaiting_routing(status: str) -> bool:
@@ -230,7 +252,10 @@ def duplicate_guard(remark_pk: int, original_pk: int | None, original_chain: lis
     return None
 
 
-def extension_guard(new_due: dt.date | None, current_due: dt.date | None, limit: dt.date):
+def extension_guard(new_due: dt.date | None, current_due: dt.date | None, limit: dt.date,
+                    next_working_day=None, last_working_day_by=None):
+    """The working-day functions (remarks.deadlines) give the day itself on a working day,
+    else the next one, or the last one before it."""
     if new_due is None:
         return _("Give the new due date.")
     if current_due and new_due <= current_due:
@@ -239,4 +264,12 @@ def extension_guard(new_due: dt.date | None, current_due: dt.date | None, limit:
         return _("The deadline can be extended to at most two months after submission (%(limit)s).") % {
             "limit": limit.isoformat()
         }
+    if next_working_day is not None and next_working_day(new_due) != new_due:
+        following = next_working_day(new_due)
+        if following > limit:
+            return _("The new due date must be a working day; %(date)s is not, and the next one is past the "
+                     "limit: the last working day within it is %(last)s.") % {
+                "date": new_due.strftime("%d.%m.%Y"), "last": last_working_day_by(limit).strftime("%d.%m.%Y")}
+        return _("The new due date must be a working day; %(date)s is not. The next working day is %(next)s.") % {
+            "date": new_due.strftime("%d.%m.%Y"), "next": following.strftime("%d.%m.%Y")}
     return None

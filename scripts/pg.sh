@@ -89,11 +89,11 @@ start() {
     write_state() { printf 'PG_DIR=%q\nPG_PORT=%q\nPG_BINDIR=%q\n' "$PG_DIR" "$PG_PORT" "$bindir" > "$STATE"; }
     write_state
 
+    # A UTF-8 character type, never plain C: case folding of Kazakh and Russian (lower(),
+    # ILIKE, the text search) needs it. No fallback: a cluster that cannot have it fails here.
     as_pg "$bindir/initdb" -D "$PG_DIR/data" -A trust -U postgres -E UTF8 --locale=C.UTF-8 \
         >"$PG_DIR/initdb.log" 2>&1 \
-        || as_pg "$bindir/initdb" -D "$PG_DIR/data" -A trust -U postgres -E UTF8 --locale=C \
-        >"$PG_DIR/initdb.log" 2>&1 \
-        || { cat "$PG_DIR/initdb.log" >&2; die "initdb failed"; }
+        || { cat "$PG_DIR/initdb.log" >&2; die "initdb with a UTF-8 locale (C.UTF-8) failed"; }
 
     # The free port may be taken by someone else before the server binds it: try another.
     local attempt

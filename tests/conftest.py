@@ -52,7 +52,7 @@ def world(db):
 
     def agency(code, name, **extra):
         return Agency.objects.create(code=code, name_kk=f"{name} (kk)", name_ru=f"{name} (ru)", name_en=name,
-                                     **extra)
+                                     letterhead_kk=f"{name} (бланк)", letterhead_ru=f"{name} (бланк ru)", **extra)
 
     ministry = agency("MDDIAI", "Ministry of Digital Development", kind="ministry", is_ministry=True)
     mia = agency("MIA", "Ministry of Internal Affairs", kind="ministry")
@@ -90,7 +90,9 @@ def _commissioner(username, full_name):
 
 def _member(username, first, last, agency, role):
     user = _user(username, first, last)
-    AgencyMembership.objects.create(user=user, agency=agency, role=role)
+    # Every member signs letters under a position in both languages (remarks.letters).
+    AgencyMembership.objects.create(user=user, agency=agency, role=role, position_kk=f"{role} лауазымы",
+                                    position_ru=f"{role} должность")
     return user
 
 

@@ -30,7 +30,8 @@ from PIL import Image
 
 from commissioners.models import Meeting
 from remarks import services, uploads
-from remarks.models import Notification, Remark
+from remarks.letters import snapshot
+from remarks.models import Letter, Notification, Remark
 from remarks.workflow import Status
 
 OK, LOGIN, REDIRECT, BAD, DENIED, HIDDEN, NOT_ALLOWED = "200", "login", "302", "400", "403", "404", "405"
@@ -97,7 +98,7 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "remarks:mine": row(READ),
     "notifications:list": row(READ),
     "notifications:read": row(ACT),
-    "notifications:settings": row(ELSEWHERE, commissioners=FORM),  # e-mail settings are commissioners'
+    "notifications:settings": row(FORM),  # commissioners and staff each choose how they are e-mailed
     "remarks:new": row(FORBIDDEN, commissioners=(OK, BAD)),  # only commissioners file remarks
     # Bulk work is the queue's: coordinators and the agencies' staff (each remark checked again).
     "remarks:bulk": row(FORBIDDEN, coordinator=ACT, officer=ACT, other_officer=ACT, head=ACT),
@@ -112,6 +113,15 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     # Supporting is for commissioners; the author is refused with a message.
     "remarks:support": row(FORBIDDEN, commissioners=ACT),
     "remarks:confirm": row((NOT_ALLOWED, DENIED), author=ACT, **CANNOT_SEE_ACTION),
+    # The receipt and the PDF letter: the author and the staff who see the remark, not other
+    # commissioners; a letter is corrected by the staff who answer for a body.
+    "remarks:receipt": row(READ, other_commissioner=(DENIED, NOT_ALLOWED), **CANNOT_SEE_PAGE),
+    "remarks:receipt_pdf": row(READ, other_commissioner=(DENIED, NOT_ALLOWED), **CANNOT_SEE_PAGE),
+    "remarks:letter": row(READ, other_commissioner=(DENIED, NOT_ALLOWED), **CANNOT_SEE_PAGE),
+    "remarks:letter_correct": row((NOT_ALLOWED, DENIED), coordinator=(NOT_ALLOWED, BAD),
+                                  officer=(NOT_ALLOWED, BAD), head=(NOT_ALLOWED, BAD), **CANNOT_SEE_ACTION),
+    # Anyone may check a letter's number (throttled, and nothing personal in the answer).
+    "verify": everyone(*READ),
     # Statistics.
     "stats:index": row(FORBIDDEN, coordinator=READ, analyst=READ),
     "stats:export": row(FORBIDDEN, coordinator=READ, analyst=READ),
@@ -176,6 +186,10 @@ class Dataset:
         self.meeting.agenda.add(self.remark)
         self.notification = Notification.objects.create(user=author, remark=self.remark,
                                                         event=self.remark.events.last())
+        # An answered remark of the same agency, its letter rendered as the worker would.
+        self.answered = remark_in(Status.RESOLVED)
+        self.letter = Letter.objects.get(response__remark=self.answered)
+        snapshot.letter_render(self.letter.pk)
 
     def kwargs(self, name: str) -> dict:
         ref = {"reference": self.remark.reference}
@@ -183,6 +197,9 @@ class Dataset:
             "remarks:detail": ref, "remarks:comment": ref, "remarks:support": ref, "remarks:confirm": ref,
             "remarks:act": {**ref, "action": "resolve"},
             "remarks:attachment": {**ref, "pk": self.attachment.pk},
+            "remarks:receipt": ref, "remarks:receipt_pdf": ref,
+            "remarks:letter": {"reference": self.answered.reference, "number": self.letter.outgoing_number},
+            "remarks:letter_correct": {"reference": self.answered.reference, "number": self.letter.outgoing_number},
             "remarks:export": {"fmt": "csv"},
             "stats:export": {"table": "agencies", "fmt": "csv"},
             "stats:transparency_export": {"table": "agencies", "fmt": "csv"},

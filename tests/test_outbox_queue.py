@@ -73,6 +73,7 @@ def test_a_remark_action_queues_the_email_and_the_request_opens_no_mail_connecti
                                                                                    submit, world, author):
     remark = submit()
     OutboxEmail.objects.all().delete()
+    DBTaskResult.objects.all().delete()
     opened = []
 
     def refuse_in_request(*args, **kwargs):

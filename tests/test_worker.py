@@ -132,14 +132,20 @@ def test_the_worker_sends_each_head_the_overdue_digest_once_on_a_working_morning
         overdue = remark_in(Status.IN_REVIEW, title="Overdue at MIA")
         Remark.objects.filter(pk=overdue.pk).update(due_date=MONDAY - dt.timedelta(days=3))
         call_command("worker", once=True)
-    assert [m for m in mail.outbox if m.to == [head.email]] == []
+    # Before eight: the head has had the notices of the routing and of the deadline, and no digest yet.
+    assert [m for m in mail.outbox if m.to == [head.email] and "Overdue at MIA" in m.body
+            and m.subject.startswith("MIA:")] == []
+    assert [m.subject for m in mail.outbox if m.to == [head.email] and "is overdue" in m.subject] == [
+        f"{overdue.reference} is overdue"]
+    mail.outbox.clear()
     for minute in (30, 31):
         with time_machine.travel(at(MONDAY, 8, minute)):
             call_command("worker", once=True)
     digests = [m for m in mail.outbox if m.to == [head.email]]
     assert len(digests) == 1 and overdue.reference in digests[0].body
     assert set(PeriodicRun.objects.values_list("job", flat=True)) == {
-        "overdue-digest", "drafts-purge", "prune-task-results", "prune-throttle"}
+        "overdue-digest", "staff-notice-digest", "deadline-notices", "drafts-purge", "prune-task-results",
+        "prune-throttle", "compact-facts", "letters-requeue"}
     assert not PeriodicRun.objects.exclude(error="").exists()
 
 

@@ -124,8 +124,8 @@ def valid_inputs(action: Action, remark: Remark, world, personas, submit) -> dic
         Action.MARK_DUPLICATE: lambda: dict(original=submit(title="An earlier remark about the same")),
         Action.WITHDRAW: lambda: text,
         Action.REOPEN: lambda: text,
-        Action.EXTEND_DEADLINE: lambda: dict(due_date=deadlines.extension_limit(remark.registered_on),
-                                             **text),
+        Action.EXTEND_DEADLINE: lambda: dict(
+            due_date=deadlines.last_working_day_by(deadlines.extension_limit(remark.registered_on)), **text),
     }[action]()
 
 
@@ -223,6 +223,7 @@ def test_head_may_extend_to_two_months_after_registration_and_no_further(remark_
                                    due_date=limit + dt.timedelta(days=1), text="Needs a law change.")
     assert refused.value.field == "due_date"
     assert Remark.objects.get(pk=remark.pk).due_date == remark.due_date
+    limit = deadlines.last_working_day_by(limit)  # an extension ends on a working day
     extended = services.remark_transition(remark=remark, action=Action.EXTEND_DEADLINE, actor=head,
                                           due_date=limit, text="Needs a law change.")
     assert extended.due_date == limit

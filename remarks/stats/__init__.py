@@ -1,6 +1,9 @@
 """Statistics: the figures for leadership (/stats/) and the public (/transparency/).
 
-    figures   every figure as one aggregate query or a few (compute), and the page's filter
+    models    the facts: insert-only tables written with each history event
+    facts     the facts of a remark's history: written by the services, rebuilt on demand
+    rollup    the hourly compaction (day rows, checkpoints) and the rows each sum reads
+    figures   every figure summed from the facts (no cache), and the page's filter
     tables    the tables a page shows and the exports write
     charts    server-rendered SVG charts
     exports   a table as CSV or XLSX

@@ -1,27 +1,27 @@
 """The figures of the statistics pages (/stats/ for leadership, /transparency/ for the
-public), computed in the database.
+public), read from the facts written with every history event (remarks.stats.facts, where
+the words are defined). No cache: every request sums the facts it needs, so a closure shows
+in the very next request.
 
-Every figure is an aggregate query (`Count(..., filter=Q(...))`, `values().annotate()`); no
-remark object is loaded into Python, so the number of queries does not grow with the data.
+A period (from, to) selects what happened in it: remarks filed, routed, answered, reopened
+on a day of the period. What stands (the split, the open and the overdue remarks) is read as
+it stood at the end of the period, the *as-of* day (today when no end is given): the state
+ledger summed up to that day. So "as of 1 October" gives the figures the page showed that
+evening, reproduced from the facts.
 
-Definitions, so that the same word means the same number everywhere:
-- *received*: remarks and suggestions submitted (in the chosen period, matching the filters).
-- *the split* puts every remark in exactly one bucket; a resolved remark counts as resolved
-  by a systemic measure when it has one, otherwise as resolved after the interagency
-  commission when it was ever escalated (the commission stays on the remark after a
-  hand-over), otherwise as resolved by the executing agency.
-- *overdue*: open, its clock running and past its due date (`remarks.querysets.overdue_q`,
-  the definition the lists and the digest use); its share is of the remarks still open.
-- *closures*: remarks in a closed state; *on time* when closed (local date) on or before
-  the due date.
-- *working days to close*: `deadlines.working_days_between(registered_on, closed date)`,
-  the code the workflow uses for deadlines. The database groups closed remarks by
-  (agency, registered on, closed on) and counts them; Python expands those counts, one
-  working-day computation per distinct pair of dates, memoised. That keeps the transfer
-  bounded by the number of distinct date pairs, not by the number of remarks.
-- *median / 90th percentile*: nearest rank: the smallest number of working days within
-  which at least half (90 %) of the closures happened.
-- *received by an agency*: remarks whose executing agency it is now (routed to it).
+- *received*: remarks filed; for one executing agency (the agency filter, the league table),
+  remarks routed to it.
+- *resolved*: answers that resolved the remark; its share is of the received.
+- *overdue*: open with its clock running and past its due date on the as-of day (the
+  definition of remarks.querysets.overdue_q, read from the ledger); its share is of the open.
+- *answered on time*: answers given on or before the due date in force; its share is of the
+  answers. *Closed* adds the remarks that ended without an answer (duplicates, withdrawn).
+- *working days to close*: per answer (see facts); *median / 90th percentile*: nearest rank,
+  the smallest number of working days within which at least half (90 %) of the answers came,
+  exact for any filter: a histogram of working-day values, summed by the database.
+
+The commissioners' table is the one figure read from the remarks themselves (authorship and
+supports are not events); it is for leadership only and filtered by the remarks' filing date.
 """
 
 from __future__ import annotations
@@ -29,28 +29,31 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property
 
 from django import forms
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncMonth
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Service
 from core.i18n import active_language
 from remarks import deadlines
-from remarks.models import Category, Remark, Support
-from remarks.querysets import overdue_q
-from remarks.workflow import CLOSED, OPEN, RESOLVED_STATES, Status
+from remarks.models import Category, FlowFact, Remark, StateFact, Support
+from remarks.stats import rollup
+from remarks.stats.facts import OVERDUE
+from remarks.stats.models import Grain
+from remarks.workflow import CLOCK_RUNNING, OPEN, Status
+
+Measure = FlowFact.Measure
 
 # --- the filter ------------------------------------------------------------------------
 
 
 class StatsFilterForm(forms.Form):
-    submitted_from = forms.DateField(label=_("Submitted from"), required=False,
+    submitted_from = forms.DateField(label=_("Period from"), required=False,
                                      widget=forms.DateInput(attrs={"type": "date"}))
-    submitted_to = forms.DateField(label=_("Submitted to"), required=False,
+    submitted_to = forms.DateField(label=_("Period to (the figures as of this day)"), required=False,
                                    widget=forms.DateInput(attrs={"type": "date"}))
     agency = forms.ModelChoiceField(label=_("Executing agency"), queryset=Agency.objects.all(),
                                     required=False, empty_label=_("Any"))
@@ -74,22 +77,65 @@ class StatsFilterForm(forms.Form):
 FILTER_FIELDS = tuple(StatsFilterForm.base_fields)
 
 
-def filter_remarks(data, remarks: QuerySet[Remark]) -> tuple[StatsFilterForm, QuerySet[Remark], bool]:
-    """The filter form bound to `data`, the ones of `remarks` it selects and whether every
-    filter was understood. A filter that is not understood is left out, never an error page."""
+@dataclass(frozen=True)
+class Selection:
+    """What the filters select: a period (its end is the as-of day) and the dimensions."""
+
+    as_of: dt.date
+    start: dt.date | None = None
+    agency: int | None = None
+    category: int | None = None
+    service: int | None = None
+    kind: str | None = None
+
+    def _dims(self) -> dict:
+        names = ("agency", "category", "service", "kind")
+        return {name: getattr(self, name) for name in names if getattr(self, name)}
+
+    @cached_property
+    def _spans(self) -> dict:
+        return {grain: rollup.span(FlowFact, grain, self.start, self.as_of) for grain in (Grain.TOTAL, Grain.DAYS)}
+
+    @cached_property
+    def _state_rows(self) -> Q:
+        return rollup.upto(StateFact, Grain.TOTAL, self.as_of)[0]
+
+    def flows(self, grain: int = Grain.TOTAL) -> tuple[QuerySet[FlowFact], Sum]:
+        """The flow rows of the period and how to sum them (a checkpoint, the day rows after it
+        and the pending rows; less the same up to the day before the period, if it has a start)."""
+        rows, minus = self._spans[grain]
+        return FlowFact.objects.filter(rows, **self._dims()).order_by(), rollup.signed_sum(minus)
+
+    def states(self) -> QuerySet[StateFact]:
+        """The state ledger's rows whose sum is the ledger as of the as-of day."""
+        return StateFact.objects.filter(self._state_rows, **self._dims()).order_by()
+
+    def remarks(self, remarks: QuerySet[Remark]) -> QuerySet[Remark]:
+        """The remarks filed in the period that match the filters (the commissioners' table)."""
+        queryset = remarks.order_by().filter(submitted_at__date__lte=self.as_of)
+        if self.start:
+            queryset = queryset.filter(submitted_at__date__gte=self.start)
+        return queryset.filter(**{f"{name}_id" if name != "kind" else name: value
+                                  for name, value in self._dims().items()})
+
+
+def select(data, *, today: dt.date | None = None) -> tuple[StatsFilterForm, Selection, bool]:
+    """The filter form bound to `data`, what it selects and whether every filter was
+    understood. A filter that is not understood is left out, never an error page."""
+    today = today or timezone.localdate()
     form = StatsFilterForm({name: data.get(name, "") for name in FILTER_FIELDS})
     valid = form.is_valid()
     # cleaned_data keeps the fields that were valid; the wrong ones are simply not applied.
     cleaned = {name: value for name, value in form.cleaned_data.items() if name not in form.errors}
-    queryset = remarks.order_by()
-    if cleaned.get("submitted_from"):
-        queryset = queryset.filter(submitted_at__date__gte=cleaned["submitted_from"])
-    if cleaned.get("submitted_to"):
-        queryset = queryset.filter(submitted_at__date__lte=cleaned["submitted_to"])
-    for name in ("agency", "category", "service", "kind"):
-        if cleaned.get(name):
-            queryset = queryset.filter(**{name: cleaned[name]})
-    return form, queryset, valid
+    end = cleaned.get("submitted_to")
+    selection = Selection(
+        # The ledger does not know tomorrow: a later end is today.
+        as_of=min(end, today) if end else today,
+        start=cleaned.get("submitted_from"),
+        **{name: cleaned[name].pk for name in ("agency", "category", "service") if cleaned.get(name)},
+        kind=cleaned.get("kind") or None,
+    )
+    return form, selection, valid
 
 
 # --- arithmetic --------------------------------------------------------------------------
@@ -100,20 +146,15 @@ def percent(part: int, whole: int) -> int:
     return (200 * part + whole) // (2 * whole) if whole else 0
 
 
-@lru_cache(maxsize=4096)
-def _working_days(start: dt.date, end: dt.date) -> int:
-    return deadlines.working_days_between(start, end)
-
-
 def nearest_rank(counts: Counter, pct: int) -> int | None:
     """The smallest value such that at least `pct` % of the counted items are at or below it."""
-    total = sum(counts.values())
+    total = sum(n for n in counts.values() if n > 0)
     if not total:
         return None
     rank = -(-pct * total // 100)
     seen = 0
     for value in sorted(counts):
-        seen += counts[value]
+        seen += max(counts[value], 0)
         if seen >= rank:
             return value
     return None  # pragma: no cover - unreachable
@@ -121,121 +162,139 @@ def nearest_rank(counts: Counter, pct: int) -> int | None:
 
 # --- the split -----------------------------------------------------------------------------
 
-RESOLVED = Q(status__in=RESOLVED_STATES)
-
 
 @dataclass(frozen=True)
 class Bucket:
-    key: str
+    key: str  # as written by facts.bucket_of
     label: str
-    condition: Q
     group: str  # "resolved", "closed" or "open": the chart colours follow it
 
 
 SPLIT: tuple[Bucket, ...] = (
-    Bucket("resolved_agency", _("Resolved by the executing agency"),
-           RESOLVED & Q(measure__isnull=True, commission__isnull=True), "resolved"),
-    Bucket("resolved_commission", _("Resolved after the interagency commission"),
-           RESOLVED & Q(measure__isnull=True, commission__isnull=False), "resolved"),
-    Bucket("resolved_measure", _("Resolved by a systemic measure"),
-           RESOLVED & Q(measure__isnull=False), "resolved"),
-    Bucket("declined", _("Declined"), Q(status=Status.DECLINED), "closed"),
-    Bucket("duplicate", _("Duplicate"), Q(status=Status.DUPLICATE), "closed"),
-    Bucket("withdrawn", _("Withdrawn by the author"), Q(status=Status.WITHDRAWN), "closed"),
-    Bucket("in_review", _("Still open: in review"), Q(status=Status.IN_REVIEW), "open"),
-    Bucket("needs_info", _("Still open: awaiting clarification"), Q(status=Status.NEEDS_INFO), "open"),
-    Bucket("escalated", _("Still open: with the interagency commission"), Q(status=Status.ESCALATED), "open"),
-    Bucket("submitted", _("Still open: submitted, not yet routed"), Q(status=Status.SUBMITTED), "open"),
+    Bucket("resolved_agency", _("Resolved by the executing agency"), "resolved"),
+    Bucket("resolved_commission", _("Resolved after the interagency commission"), "resolved"),
+    Bucket("resolved_measure", _("Resolved by a systemic measure"), "resolved"),
+    Bucket(Status.DECLINED.value, _("Declined"), "closed"),
+    Bucket(Status.DUPLICATE.value, _("Duplicate"), "closed"),
+    Bucket(Status.WITHDRAWN.value, _("Withdrawn by the author"), "closed"),
+    Bucket(Status.IN_REVIEW.value, _("Still open: in review"), "open"),
+    Bucket(Status.NEEDS_INFO.value, _("Still open: awaiting clarification"), "open"),
+    Bucket(Status.ESCALATED.value, _("Still open: with the interagency commission"), "open"),
+    Bucket(Status.SUBMITTED.value, _("Still open: submitted, not yet routed"), "open"),
 )
+RESOLVED_BUCKETS = frozenset(bucket.key for bucket in SPLIT if bucket.group == "resolved")
+OPEN_BUCKETS = sorted(str(status) for status in OPEN)
+RUNNING_BUCKETS = sorted(str(status) for status in CLOCK_RUNNING)
 
 
-CLOSED_Q = Q(status__in=CLOSED)
-ON_TIME = CLOSED_Q & Q(closed_at__date__lte=F("due_date"))
+# --- sums of the facts -----------------------------------------------------------------------
+
+
+def _flow_tally(flows: tuple[QuerySet[FlowFact], Sum], dim: str | None = None) -> dict:
+    """Per value of `dim` (or for everything): filed, routed, answered, on time, resolved,
+    ended and reopened, and filed and routed by kind. One grouped query."""
+    fields = ([dim] if dim else []) + ["measure", "outcome", "kind", "on_time"]
+    rows, total = flows
+    tallies: dict = defaultdict(Counter)
+    for *group, measure, outcome, kind, on_time, n in (
+            rows.values(*fields).annotate(total=total).values_list(*fields, "total")):
+        tally = tallies[group[0] if dim else None]
+        tally[measure] += n
+        if measure in (Measure.FILED, Measure.ROUTED):
+            tally[f"{measure}:{kind}"] += n
+        if measure == Measure.ANSWERED:
+            tally["on_time"] += n if on_time else 0
+            tally["resolved"] += n if outcome in RESOLVED_BUCKETS else 0
+    return tallies
+
+
+def _state_tally(selection: Selection, states: QuerySet[StateFact], dim: str | None = None) -> dict:
+    """Per value of `dim`: remarks in each bucket, open and overdue on the as-of day (overdue
+    is the ledger's own bucket, see remarks.stats.facts)."""
+    fields = ([dim] if dim else []) + ["bucket"]
+    tallies: dict = defaultdict(Counter)
+    for *group, bucket, n in states.values(*fields).annotate(total=Sum("n")).values_list(*fields, "total"):
+        tally = tallies[group[0] if dim else None]
+        if bucket == OVERDUE:
+            tally["overdue"] += n
+            continue
+        tally[bucket] += n
+        tally["open"] += n if bucket in OPEN_BUCKETS else 0
+    return tallies
+
+
+def _days(flows: tuple[QuerySet[FlowFact], Sum]) -> tuple[Counter, dict[int, Counter]]:
+    """Working days to close: the histogram of all answers and one per answering body."""
+    overall: Counter = Counter()
+    by_agency: dict[int, Counter] = defaultdict(Counter)
+    rows, total = flows
+    for agency, days, n in (rows.filter(measure=Measure.ANSWERED).values("agency", "days")
+                            .annotate(total=total).values_list("agency", "days", "total")):
+        overall[days] += n
+        by_agency[agency][days] += n
+    return overall, by_agency
+
+
+def _received(tally: Counter, *, routed: bool) -> int:
+    return tally[Measure.ROUTED if routed else Measure.FILED]
+
+
+def _row(flow: Counter, state: Counter, *, routed: bool) -> dict:
+    received = _received(flow, routed=routed)
+    answered = flow[Measure.ANSWERED]
+    return {
+        "received": received, "resolved": flow["resolved"], "answered": answered, "on_time": flow["on_time"],
+        "closed": answered + flow[Measure.ENDED], "reopened": flow[Measure.REOPENED],
+        "open": state["open"], "overdue": state["overdue"],
+        "resolved_share": percent(flow["resolved"], received), "on_time_share": percent(flow["on_time"], answered),
+    }
 
 
 # --- the figures ---------------------------------------------------------------------------
 
 
-def headline(queryset: QuerySet[Remark], *, today: dt.date) -> dict:
-    """Headline figures and the split, in one query."""
-    figures = queryset.order_by().aggregate(
-        total=Count("pk"),
-        remarks=Count("pk", filter=Q(kind=Remark.Kind.REMARK)),
-        suggestions=Count("pk", filter=Q(kind=Remark.Kind.SUGGESTION)),
-        resolved=Count("pk", filter=RESOLVED),
-        open=Count("pk", filter=Q(status__in=OPEN)),
-        closed=Count("pk", filter=CLOSED_Q),
-        on_time=Count("pk", filter=ON_TIME),
-        overdue=Count("pk", filter=overdue_q(today)),
-        reopened=Count("pk", filter=Q(reopen_count__gt=0)),
-        **{f"split_{bucket.key}": Count("pk", filter=bucket.condition) for bucket in SPLIT},
-    )
-    total = figures["total"]
-    figures["split"] = {bucket.key: figures.pop(f"split_{bucket.key}") for bucket in SPLIT}
-    figures["resolved_share"] = percent(figures["resolved"], total)
+def headline(selection: Selection) -> dict:
+    """Headline figures and the split: two grouped queries."""
+    flow = _flow_tally(selection.flows())[None]
+    state = _state_tally(selection, selection.states())[None]
+    routed = selection.agency is not None
+    figures = _row(flow, state, routed=routed)
+    measure = Measure.ROUTED if routed else Measure.FILED
+    figures.update(total=figures["received"], remarks=flow[f"{measure}:{Remark.Kind.REMARK}"],
+                   suggestions=flow[f"{measure}:{Remark.Kind.SUGGESTION}"])
+    figures["split"] = {bucket.key: state[bucket.key] for bucket in SPLIT}
     figures["overdue_share"] = percent(figures["overdue"], figures["open"])
-    figures["on_time_share"] = percent(figures["on_time"], figures["closed"])
-    figures["reopened_share"] = percent(figures["reopened"], total)
+    figures["reopened_share"] = percent(figures["reopened"], figures["total"])
     return figures
 
 
-def closing_days(queryset: QuerySet[Remark]) -> tuple[Counter, dict[int, Counter]]:
-    """Working days from registration to closing: a histogram for all closures and one per
-    executing agency. One grouped query; see the module docstring."""
-    rows = (
-        queryset.order_by().filter(CLOSED_Q)
-        .values("agency_id", "registered_on", closed_on=TruncDate("closed_at"))
-        .annotate(n=Count("pk"))
-        .values_list("agency_id", "registered_on", "closed_on", "n")
-    )
-    overall: Counter = Counter()
-    by_agency: dict[int, Counter] = defaultdict(Counter)
-    for agency_id, registered_on, closed_on, n in rows:
-        days = _working_days(registered_on, closed_on)
-        overall[days] += n
-        if agency_id is not None:
-            by_agency[agency_id][days] += n
-    return overall, by_agency
+def _names(model, ids, language: str, *, code: bool = False) -> dict[int, dict]:
+    fields = ["pk", f"name_{language}", "name_kk"] + (["code"] if code else [])
+    return {row["pk"]: {"name": row[f"name_{language}"] or row["name_kk"] or "", "code": row.get("code", "")}
+            for row in model.objects.filter(pk__in=[i for i in ids if i]).values(*fields)}
 
 
-def _name_fields(prefix: str, language: str) -> tuple[str, str]:
-    return f"{prefix}__name_{language}", f"{prefix}__name_kk"
+def _breakdown(selection: Selection, dim: str, model, *, language: str, routed: bool,
+               code: bool = False, blank: bool = False) -> list[dict]:
+    flows = _flow_tally(selection.flows(), dim)
+    states = _state_tally(selection, selection.states(), dim)
+    ids = set(flows) | set(states)
+    names = _names(model, ids, language, code=code)
+    rows = []
+    for pk in ids:
+        if not pk and not blank:
+            continue
+        row = _row(flows.get(pk, Counter()), states.get(pk, Counter()), routed=routed)
+        if not any(row[key] for key in ("received", "closed", "open", "reopened")):
+            continue
+        rows.append({"id": pk or None, **names.get(pk, {"name": "", "code": ""}), **row})
+    rows.sort(key=lambda r: (-r["received"], str(r["name"]), r["id"] or 0))
+    return rows
 
 
-def _breakdown(queryset: QuerySet[Remark], prefix: str, *, today: dt.date, language: str,
-               extra: tuple[str, ...] = ()) -> list[dict]:
-    """Received, resolved, closed, open and overdue per related object (agency, sector, service)."""
-    name, fallback = _name_fields(prefix, language)
-    rows = (
-        queryset.order_by()
-        .values(f"{prefix}_id", name, fallback, *extra)
-        .annotate(
-            received=Count("pk"),
-            resolved=Count("pk", filter=RESOLVED),
-            closed=Count("pk", filter=CLOSED_Q),
-            on_time=Count("pk", filter=ON_TIME),
-            open=Count("pk", filter=Q(status__in=OPEN)),
-            overdue=Count("pk", filter=overdue_q(today)),
-        )
-    )
-    result = []
-    for row in rows:
-        result.append({
-            "id": row[f"{prefix}_id"],
-            "name": row[name] or row[fallback] or "",
-            **{key.rsplit("__", 1)[-1]: row[key] for key in extra},
-            **{key: row[key] for key in ("received", "resolved", "closed", "on_time", "open", "overdue")},
-            "resolved_share": percent(row["resolved"], row["received"]),
-            "on_time_share": percent(row["on_time"], row["closed"]),
-        })
-    result.sort(key=lambda r: (-r["received"], r["name"]))
-    return result
-
-
-def agency_league(queryset: QuerySet[Remark], by_agency_days: dict[int, Counter], *, today: dt.date,
-                  language: str) -> list[dict]:
-    rows = _breakdown(queryset.filter(agency__isnull=False), "agency", today=today, language=language,
-                      extra=("agency__code",))
+def agency_league(selection: Selection, by_agency_days: dict[int, Counter], *, language: str) -> list[dict]:
+    """Per executing agency: routed to it, its answers and their working days, what it holds."""
+    rows = _breakdown(selection, "agency", Agency, language=language, routed=True, code=True)
     for row in rows:
         days = by_agency_days.get(row["id"], Counter())
         row["median_days"] = nearest_rank(days, 50)
@@ -243,40 +302,44 @@ def agency_league(queryset: QuerySet[Remark], by_agency_days: dict[int, Counter]
     return rows
 
 
-def _month(value) -> dt.date:
-    if isinstance(value, dt.datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-        value = value.date()
-    return value.replace(day=1)
-
-
-def _next_month(day: dt.date) -> dt.date:
-    return deadlines.add_months(day, 1)
-
-
-def by_month(queryset: QuerySet[Remark]) -> list[dict]:
-    """Submitted and closed per calendar month (local time), months without either included."""
-    submitted = Counter()
-    for month, n in (queryset.order_by().annotate(month=TruncMonth("submitted_at"))
-                     .values("month").annotate(n=Count("pk")).values_list("month", "n")):
-        submitted[_month(month)] += n
-    closed = Counter()
-    for month, n in (queryset.order_by().filter(CLOSED_Q).annotate(month=TruncMonth("closed_at"))
-                     .values("month").annotate(n=Count("pk")).values_list("month", "n")):
-        closed[_month(month)] += n
-    months = set(submitted) | set(closed)
-    if not months:
+def by_month(selection: Selection) -> list[dict]:
+    """Per calendar month of the period: received, answered, answered on time, and the remarks
+    open at the month's end (at the as-of day for its month), months without change included:
+    differences of the sums up to each month's end (rollup.by_day: the checkpoints)."""
+    first = FlowFact.objects.filter(grain__in=(Grain.DAY, Grain.PENDING)).aggregate(first=Min("day"))["first"]
+    if first is None or first > selection.as_of:
         return []
-    result, month, last = [], min(months), max(months)
-    while month <= last:
-        result.append({"month": month, "label": f"{month:%Y-%m}", "submitted": submitted[month],
-                       "closed": closed[month]})
-        month = _next_month(month)
-    return result
+    month, ends = max(first, selection.start or first).replace(day=1), []
+    while month <= selection.as_of:
+        ends.append(min(deadlines.add_months(month, 1) - dt.timedelta(days=1), selection.as_of))
+        month = deadlines.add_months(month, 1)
+    before = [selection.start - dt.timedelta(days=1)] if selection.start else []
+    dims = selection._dims()
+    flows = rollup.by_day(FlowFact, Grain.TOTAL, before + ends, ["measure", "on_time"], **dims)
+    opened = rollup.by_day(StateFact, Grain.TOTAL, before + ends, [], bucket__in=OPEN_BUCKETS, **dims)
+    routed = selection.agency is not None
+    received = Measure.ROUTED if routed else Measure.FILED
+    previous = flows[before[0]] if before else Counter()
+    previous_open = sum(opened[before[0]].values()) if before else 0
+    result = []
+    for end in ends:
+        flow = Counter(flows[end])
+        flow.subtract(previous)
+        open_now = sum(opened[end].values())
+        changed = any(flow.values()) or open_now != previous_open
+        result.append({"month": end.replace(day=1), "label": f"{end:%Y-%m}", "changed": changed,
+                       "received": sum(n for (measure, _t), n in flow.items() if measure == received),
+                       "answered": sum(n for (measure, _t), n in flow.items() if measure == Measure.ANSWERED),
+                       "on_time": flow[(Measure.ANSWERED, True)], "open": open_now})
+        previous, previous_open = flows[end], open_now
+    changed = [index for index, row in enumerate(result) if row.pop("changed")]
+    return result[changed[0]:changed[-1] + 1] if changed else []
 
 
 def by_commissioner(queryset: QuerySet[Remark]) -> list[dict]:
-    """Filed, resolved and supports per commissioner. Names: only for /stats/, never public."""
+    """Filed, resolved and supports per commissioner. Names: only for /stats/, never public.
+    Read from the remarks, not the facts: authorship and supports are no history events; a
+    grouped query over the remarks filed in the period (index on the author)."""
     rows: dict[int, dict] = {}
 
     def row(user_id, name):
@@ -285,7 +348,8 @@ def by_commissioner(queryset: QuerySet[Remark]) -> list[dict]:
 
     for user_id, name, filed, resolved, received in (
         queryset.order_by().values("author_id", "author__commissioner__full_name")
-        .annotate(filed=Count("pk"), resolved=Count("pk", filter=RESOLVED), received=Sum("support_count"))
+        .annotate(filed=Count("pk"), resolved=Count("pk", filter=Q(status=Status.RESOLVED)),
+                  received=Sum("support_count"))
         .values_list("author_id", "author__commissioner__full_name", "filed", "resolved", "received")
     ):
         entry = row(user_id, name)
@@ -303,21 +367,24 @@ def by_commissioner(queryset: QuerySet[Remark]) -> list[dict]:
     return result
 
 
-def compute(queryset: QuerySet[Remark], *, public: bool, today: dt.date | None = None,
+def compute(selection: Selection, *, public: bool, remarks: QuerySet[Remark] | None = None,
             language: str | None = None) -> dict:
-    """Every figure of a statistics page as plain data (cacheable). `public` leaves out what
-    only leadership sees: sectors, services and anything about commissioners."""
-    today = today or timezone.localdate()
+    """Every figure of a statistics page as plain data. `public` leaves out what only
+    leadership sees: sectors, services and anything about commissioners."""
     language = language or active_language()
-    figures = headline(queryset, today=today)
-    overall, by_agency_days = closing_days(queryset)
+    figures = headline(selection)
+    overall, by_agency_days = _days(selection.flows(Grain.DAYS))
     figures["median_days"] = nearest_rank(overall, 50)
     figures["p90_days"] = nearest_rank(overall, 90)
-    figures["agencies"] = agency_league(queryset, by_agency_days, today=today, language=language)
-    figures["months"] = by_month(queryset)
+    figures["agencies"] = agency_league(selection, by_agency_days, language=language)
+    figures["months"] = by_month(selection)
     if not public:
-        figures["categories"] = _breakdown(queryset, "category", today=today, language=language)
-        figures["services"] = _breakdown(queryset, "service", today=today, language=language)
-        figures["commissioners"] = by_commissioner(queryset)
-    figures["today"] = today
+        routed = selection.agency is not None
+        figures["categories"] = _breakdown(selection, "category", Category, language=language, routed=routed)
+        figures["services"] = _breakdown(selection, "service", Service, language=language, routed=routed,
+                                         blank=True)
+        figures["commissioners"] = by_commissioner(selection.remarks(
+            remarks if remarks is not None else Remark.objects.all()))
+    figures["today"] = selection.as_of
+    figures["computed_at"] = timezone.localtime()
     return figures

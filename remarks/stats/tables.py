@@ -68,9 +68,10 @@ def build_tables(figures: dict, *, public: bool) -> dict[str, Table]:
         # xgettext:no-python-format
         [_("Overdue, % of open"), figures["overdue_share"]],
         [_("Closed"), figures["closed"]],
-        [_("Closed on time"), figures["on_time"]],
+        [_("Official answers"), figures["answered"]],
+        [_("Answered on time"), figures["on_time"]],
         # xgettext:no-python-format
-        [_("Closed on time, % of closed"), figures["on_time_share"]],
+        [_("Answered on time, % of answers"), figures["on_time_share"]],
         [_("Median working days to close"), figures["median_days"]],
         [_("90th percentile of working days to close"), figures["p90_days"]],
         [_("Reopened after a disputed answer"), figures["reopened"]],
@@ -89,14 +90,16 @@ def build_tables(figures: dict, *, public: bool) -> dict[str, Table]:
                          percent(figures["split"][bucket.key], total)] for bucket in SPLIT]),
         "agencies": Table("agencies", _("Executing agencies"), [
             Column("name", _("Executing agency"), numeric=False), Column("received", _("Received")),
-            Column("closed", _("Closed")), Column("on_time", _("Closed on time")),
+            Column("answered", _("Official answers")), Column("on_time", _("Answered on time")),
             Column("on_time_share", _("On time, %")),
             Column("median_days", _("Median working days to close")),
-            Column("p90_days", _("90th percentile, working days")), Column("overdue", _("Overdue now")),
+            Column("p90_days", _("90th percentile, working days")), Column("open", _("Still open")),
+            Column("overdue", _("Overdue now")),
         ]),
         "months": Table("months", _("By month"), [
-            Column("label", _("Month"), numeric=False), Column("submitted", _("Submitted")),
-            Column("closed", _("Closed")),
+            Column("label", _("Month"), numeric=False), Column("received", _("Received")),
+            Column("answered", _("Official answers")), Column("on_time", _("Answered on time")),
+            Column("open", _("Open at the end of the month")),
         ]),
     }
     tables["agencies"].rows = _rows(figures["agencies"], tables["agencies"].columns)

@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from core.i18n import active_language
 from remarks import selectors
-from remarks.models import Remark
 from remarks.permissions import statistics_required
 from remarks.stats import charts
 from remarks.stats import figures as stats
 from remarks.stats.exports import EXPORTERS
 from remarks.stats.tables import PUBLIC_TABLES, build_tables
-
-PUBLIC_CACHE_SECONDS = 300
-STATS_CACHE_SECONDS = 60
 
 
 def _charts(figures: dict) -> dict:
@@ -35,16 +26,18 @@ def _charts(figures: dict) -> dict:
                                   items=buckets),
         "agencies": charts.grouped_bars(
             chart_id="chart-agencies", title=_("Executing agencies side by side"),
-            series=[charts.Series("received", _("Received")), charts.Series("closed", _("Closed")),
+            series=[charts.Series("received", _("Received")), charts.Series("closed", _("Official answers")),
                     charts.Series("overdue", _("Overdue now"))],
-            groups=[(f"{row['code']} · {row['name']}", (row["received"], row["closed"], row["overdue"]))
+            groups=[(f"{row['code']} · {row['name']}", (row["received"], row["answered"], row["overdue"]))
                     for row in agencies],
         ),
         "months": charts.line_chart(
-            chart_id="chart-months", title=_("Submitted and closed per month"),
+            chart_id="chart-months", title=_("Received, answered and open at the end of each month"),
             labels=[row["label"] for row in months],
-            series=[charts.Series("submitted", _("Submitted")), charts.Series("closed", _("Closed"))],
-            values=[[row["submitted"] for row in months], [row["closed"] for row in months]],
+            series=[charts.Series("submitted", _("Received")), charts.Series("closed", _("Official answers")),
+                    charts.Series("overdue", _("Open at the end of the month"))],
+            values=[[row["received"] for row in months], [row["answered"] for row in months],
+                    [row["open"] for row in months]],
         ),
     }
 
@@ -55,20 +48,12 @@ def _filter_query(form) -> str:
 
 
 def _filtered_figures(request: HttpRequest, *, warn: bool):
-    form, queryset, valid = stats.filter_remarks(request.GET, selectors.remarks_visible_to(request.user))
+    form, selection, valid = stats.select(request.GET)
     if not valid and warn:
         messages.error(request, _("Some filters could not be understood and were left out. "
                                   "Check the marked fields."))
-    # The aggregates read every remark: cached for a minute per set of remarks (the reader's
-    # visible set with the filters applied, as SQL), language and day, so a page reloaded or
-    # exported right after costs nothing at 100,000 remarks.
-    language, today = active_language(), timezone.localdate()
-    selection = repr((language, today.isoformat(), str(queryset.query)))
-    key = "stats:index:v2:" + hashlib.sha256(selection.encode()).hexdigest()
-    figures = cache.get(key)
-    if figures is None:
-        figures = stats.compute(queryset, public=False, today=today, language=language)
-        cache.set(key, figures, STATS_CACHE_SECONDS)
+    # Read from the facts on every request, never cached: a closure shows in the next one.
+    figures = stats.compute(selection, public=False, remarks=selectors.remarks_visible_to(request.user))
     return form, figures
 
 
@@ -99,16 +84,10 @@ def stats_export(request: HttpRequest, table: str, fmt: str) -> HttpResponse:
 
 
 def _public_figures() -> dict:
-    """The public figures, computed at most once per few minutes per language: the page is
-    open to anyone, so a burst of visitors must not each run the aggregates. They count every
-    remark (aggregates only, no personal data), not a reader's visible set."""
-    language, today = active_language(), timezone.localdate()
-    key = f"stats:transparency:v1:{language}:{today.isoformat()}"
-    figures = cache.get(key)
-    if figures is None:
-        figures = stats.compute(Remark.objects.all(), public=True, today=today, language=language)
-        cache.set(key, figures, PUBLIC_CACHE_SECONDS)
-    return figures
+    """The public figures: every remark counted (aggregates only, no personal data), read
+    from the facts on every request (a handful of grouped queries over narrow tables)."""
+    _form, selection, _valid = stats.select({})
+    return stats.compute(selection, public=True)
 
 
 @require_GET

@@ -14,6 +14,8 @@ _EVENT_TEXT = {
     RemarkEvent.Kind.ATTACH: lambda p: _("attached a file"),
     RemarkEvent.Kind.MEASURE: lambda p: _("resolved by a systemic measure"),
     RemarkEvent.Kind.CONFIRM: lambda p: _("confirmed that the fix works"),
+    RemarkEvent.Kind.CORRECT: lambda p: _("corrected the official letter: %(number)s supersedes %(old)s")
+    % {"number": p.get("outgoing_number", ""), "old": p.get("corrects", "")},
     Action.ACCEPT: lambda p: _("accepted and routed to %(agency)s") % {"agency": p.get("agency", "")},
     Action.REASSIGN: lambda p: _("reassigned to %(agency)s") % {"agency": p.get("agency", "")},
     Action.REQUEST_INFO: lambda p: _("asked the author for clarification"),
@@ -37,6 +39,25 @@ _EVENT_TEXT = {
 def event_summary(event: RemarkEvent) -> str:
     describe = _EVENT_TEXT.get(event.action)
     return describe(event.payload or {}) if describe else event.action
+
+
+@register.simple_tag
+def forwarding_notice(event: RemarkEvent) -> str:
+    """To whom a remark outside the ministry's competence went, and why, told to its author:
+    an escalation to the interagency commission, or the commission's hand-over to a body."""
+    from agencies.models import Agency
+
+    payload = event.payload or {}
+    code = payload.get("competent_agency")
+    if not code or not (event.action == Action.ESCALATE or payload.get("outcome") == workflow.Outcome.HAND_OVER):
+        return ""
+    body = Agency.objects.filter(code=code).first() or code
+    if event.action == Action.ESCALATE:
+        return _("Your remark lies outside the competence of the Ministry of Digital Development: it has gone to "
+                 "the interagency commission, and the competent body is %(body)s. Why: %(reason)s") % {
+            "body": body, "reason": event.text}
+    return _("The interagency commission has handed your remark to %(body)s, the competent body, which now "
+             "answers it. The decision: %(reason)s") % {"body": body, "reason": event.text}
 
 
 @register.filter

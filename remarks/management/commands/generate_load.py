@@ -4,7 +4,8 @@
 
 Closed remarks carry official responses whose outgoing numbers are gap-free per agency and
 year, every remark has its history, due dates come from the deadline rules, and references
-are sequential per year. Rows go in with bulk inserts. The command refuses to touch a
+are sequential per year. Rows go in with bulk inserts, and the statistics' facts are replayed
+from the generated history by the function the services use (remarks.stats.facts). The command refuses to touch a
 database that holds real remarks unless --force is given: its own remarks are those of the
 commissioners it creates, whose usernames start with COMMISSIONER_PREFIX."""
 
@@ -29,6 +30,8 @@ from agencies.models import Agency, AgencyMembership, Commission, Service
 from commissioners.models import Commissioner, Region
 from remarks import deadlines
 from remarks.models import Attachment, Category, Comment, Remark, RemarkEvent, Response, Sequence, Support
+from remarks.querysets import search_text
+from remarks.stats import facts
 from remarks.workflow import CLOSED, Action, Status
 
 User = get_user_model()
@@ -210,13 +213,14 @@ class Command(BaseCommand):
             author = rng.choice(world["commissioners"])
             supporters = [u for u in rng.sample(world["commissioners"], rng.choice((0, 0, 0, 1, 1, 2, 3, 5)))
                           if u.pk != author.pk]
+            title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 9))).capitalize()
+            # One of TOPICS rarer words, so a full-text search can be selective.
+            description = (" ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 60)))
+                           + f" нысан{rng.randrange(TOPICS):02d}")
             remarks.append(Remark(
                 reference=f"R-{year}-{number:05d}", kind=rng.choice(("remark", "remark", "suggestion")),
                 language=rng.choice(("kk", "kk", "ru")),
-                title=" ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 9))).capitalize(),
-                # One of TOPICS rarer words, so a full-text search can be selective.
-                description=" ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 60)))
-                + f" нысан{rng.randrange(TOPICS):02d}",
+                title=title, description=description, search_text=search_text(title, description),
                 category_id=service.category_id, service=service, proposed_agency_id=service.owner_id,
                 agency_id=service.owner_id if routed else None,
                 assignee=world["officer_of"].get(service.owner_id) if routed else None,
@@ -245,14 +249,17 @@ class Command(BaseCommand):
         # Rows as plain lists in the order of *_COLUMNS (no model instances: 100,000 remarks
         # make about half a million of these rows).
         coordinator_id = coordinator.pk
+        codes = {a.pk: a.code for a in [world["ministry"], *world["agencies"]]}
         for remark, supporters in zip(remarks, fates, strict=True):
             rid, author_id, submitted = remark.pk, remark.author_id, remark.submitted_at
+            # Payloads as the services write them: the facts are replayed from these.
             events.append([rid, author_id, RemarkEvent.Kind.SUBMIT, "", Status.SUBMITTED, "",
-                           {"registered_on": remark.registered_on.isoformat()}, submitted])
+                           {"registered_on": remark.registered_on.isoformat(),
+                            "due_date": remark.due_date.isoformat()}, submitted])
             step = submitted + dt.timedelta(hours=20)
             if remark.agency_id:
                 events.append([rid, coordinator_id, Action.ACCEPT, Status.SUBMITTED, Status.IN_REVIEW, "",
-                               {"agency": str(remark.agency_id)}, step])
+                               {"agency": codes[remark.agency_id]}, step])
             for n in range(rng.randint(0, 2 * options["events_per_remark"])):
                 created = submitted + dt.timedelta(hours=22 + n)
                 comments.append([rid, author_id, "Толықтыру: " + rng.choice(WORDS), False, created])
@@ -263,7 +270,9 @@ class Command(BaseCommand):
                                "Скриншот жіберіңіз.", {}, step + dt.timedelta(days=1)])
             elif remark.status == Status.ESCALATED:
                 events.append([rid, coordinator_id, Action.ESCALATE, last, Status.ESCALATED,
-                               "Басқа органның құзыры.", {}, step])
+                               "Басқа органның құзыры.", {"commission": remark.commission_id,
+                                                         "competent_agency": codes[remark.competent_agency_id]},
+                               step])
             elif remark.status in CLOSED:
                 action = {Status.RESOLVED: Action.RESOLVE, Status.DECLINED: Action.DECLINE,
                           Status.DUPLICATE: Action.MARK_DUPLICATE, Status.WITHDRAWN: Action.WITHDRAW}[remark.status]
@@ -282,7 +291,6 @@ class Command(BaseCommand):
                 attachments.append([rid, author_id, "attachments/none", "screenshot.png", "image/png",
                                     rng.randint(20_000, 900_000), submitted])
         # Outgoing numbers in the order the responses were sent, per agency and year, gap-free.
-        codes = {a.pk: a.code for a in [world["ministry"], *world["agencies"]]}
         for response, event in sorted(numbered, key=lambda pair: pair[0][8]):
             key = (codes[response[1]], response[3])
             if key not in next_outgoing:
@@ -296,6 +304,8 @@ class Command(BaseCommand):
         insert_rows(Support, SUPPORT_COLUMNS, supports)
         insert_rows(Comment, COMMENT_COLUMNS, comments)
         insert_rows(Attachment, ATTACHMENT_COLUMNS, attachments)
+        facts.write(*facts.replay([remark.pk for remark in remarks]))
+        facts.compact()  # as the hourly job would: day rows and checkpoints
         for (code, year), value in next_outgoing.items():
             Sequence.objects.update_or_create(series=code, year=year, defaults={"last_value": value})
         for year, value in next_reference.items():

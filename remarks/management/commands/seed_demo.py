@@ -83,7 +83,7 @@ class Command(BaseCommand):
         for code, kind, is_ministry, kk, ru, en in demo_data.AGENCIES:
             agencies[code], _ = Agency.objects.update_or_create(
                 code=code, defaults={"kind": kind, "is_ministry": is_ministry, "name_kk": kk, "name_ru": ru,
-                                     "name_en": en})
+                                     "name_en": en, "letterhead_kk": kk, "letterhead_ru": ru})
         categories = {}
         for position, (code, kk, ru, en) in enumerate(demo_data.CATEGORIES):
             categories[code], _ = Category.objects.update_or_create(
@@ -112,7 +112,8 @@ class Command(BaseCommand):
         for username, first, last, agency, role, position in demo_data.STAFF:
             user = self._user(username, first, last, password)
             AgencyMembership.objects.update_or_create(user=user, agency=agencies[agency], role=role,
-                                                      defaults={"position": position})
+                                                      defaults={"position": position, "position_kk": position,
+                                                                "position_ru": demo_data.POSITIONS_RU[username]})
             staff[username] = user
         admin = self._user("admin", "Admin", "", password)
         if not admin.is_superuser:
@@ -255,8 +256,11 @@ class Command(BaseCommand):
                 actor=coordinator, response_text=(
                     "Электрондық құжат айналымы жүйесіне өзгерістер енгізілді: мемлекеттік қызметшілер енді "
                     "электрондық өтініштерді жауапсыз жаба алмайды, әр электрондық жауапқа шығыс нөмірі беріледі. "
-                    f"Жауаппен келіспесеңіз, оны {REOPEN_WINDOW_DAYS} күн ішінде даулай аласыз."),
-                now=at(45, 12))
+                    f"Жауаппен келіспесеңіз, оны {REOPEN_WINDOW_DAYS} күн ішінде даулай аласыз.\n\n"
+                    "В систему электронного документооборота внесены изменения: государственные служащие больше "
+                    "не могут закрыть электронное обращение без ответа, каждому электронному ответу присваивается "
+                    "исходящий номер."),
+                now=at(45, 12), bilingual=True)
         steps.append((at(45, 12), len(steps), apply_measure))
         # Play the story in the order it happened, so references and outgoing numbers
         # follow the calendar as they would have.

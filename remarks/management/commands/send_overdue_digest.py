@@ -1,5 +1,5 @@
 """E-mail each agency head the agency's overdue remarks and those due within the next few
-working days (remarks.terms.DIGEST_WORKING_DAYS).
+working days (remarks.terms.DUE_SOON_WORKING_DAYS).
 
 With a worker running (`manage.py worker`) the digest goes out by itself at 08:00 on each
 working day, once whatever the number of workers (settings.PERIODIC_JOBS). Without one, run
@@ -22,7 +22,7 @@ from remarks.models import OutboxEmail
 
 class Command(BaseCommand):
     help = (f"E-mail each agency head the agency's overdue remarks and those due within "
-            f"{terms.DIGEST_WORKING_DAYS} working days.")
+            f"{terms.DUE_SOON_WORKING_DAYS} working days.")
 
     def add_arguments(self, parser):
         parser.add_argument("--date", help="Pretend today is this day (YYYY-MM-DD); for checks.")
@@ -41,6 +41,6 @@ class Command(BaseCommand):
         sent = OutboxEmail.objects.filter(pk__in=ids, state=OutboxEmail.State.SENT).count()
         failed = len(ids) - sent
         self.stdout.write(
-            f"Overdue digest for {today.isoformat()}: {len(emails)} e-mails to agency heads queued, "
+            f"Overdue digest for {today.isoformat()}: {len(emails)} e-mails to agency heads and coordinators queued, "
             f"{sent} sent, {failed} left in the outbox to be retried."
         )

@@ -1,0 +1,238 @@
+"""The compaction of the facts and the rows a figure reads (remarks.stats.models).
+
+Each fact table holds four grains of rows, all summed the same way (SUM of `n`):
+
+- *pending*: written by the services with each event (insert-only, no hot row);
+- *day*: the pending rows folded by the compaction, one per (day, key); kept for good, so a
+  figure as of any day can be reproduced;
+- *checkpoints*: per key, the sum of every day row up to a day: the last day of every month
+  and yesterday. Flows keep two: their totals (working days left out) and the answers by
+  working days (the histogram of time to close); the state ledger keeps one.
+
+The sum of everything up to a day X, C(X), is then the latest checkpoint on or before X, the
+day rows after it up to X and the pending rows up to X: a checkpoint (as many rows as keys),
+at most a month of day rows and what was written since the last compaction. A period
+[start, end] is C(end) - C(start - 1), read in one query with signed rows. The compaction
+moves the pending rows it deletes, and only those, into day rows and checkpoints in one
+transaction, so every query sees each event exactly once: the figures are exact at every
+request, compacted or not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from django.db import connection, transaction
+from django.db.models import Case, F, Max, Min, Q, Sum, When
+from django.utils import timezone
+
+from remarks import deadlines
+from remarks.stats.models import FlowFact, Grain, StateFact
+
+CHUNK = 2000
+ONE_DAY = dt.timedelta(days=1)
+# Keys without the day, in the order of the models' fields.
+FLOW_DIMS = ("measure", "agency", "service", "category", "kind", "outcome", "days", "on_time")
+STATE_DIMS = ("agency", "service", "category", "kind", "bucket")
+LOCK_ID = 7_300_421  # the compaction's advisory lock on PostgreSQL
+
+
+def _flow_total(key: tuple) -> tuple:
+    measure, agency, service, category, kind, outcome, _days, on_time = key
+    return (measure, agency, service, category, kind, outcome, 0, on_time)
+
+
+def _flow_days(key: tuple) -> tuple | None:
+    measure, agency, service, category, kind, _outcome, days, _on_time = key
+    if measure != FlowFact.Measure.ANSWERED:
+        return None
+    return (measure, agency, service, category, kind, "", days, False)
+
+
+# Per model: its key without the day, and each checkpoint grain with the key it keeps.
+CHECKPOINTS = {
+    FlowFact: (FLOW_DIMS, {Grain.TOTAL: _flow_total, Grain.DAYS: _flow_days}),
+    StateFact: (STATE_DIMS, {Grain.TOTAL: lambda key: key}),
+}
+
+
+# --- reading ------------------------------------------------------------------------------
+
+
+def checkpoint_on_or_before(model, grain: int, day: dt.date) -> dt.date | None:
+    return model.objects.filter(grain=grain, day__lte=day).aggregate(last=Max("day"))["last"]
+
+
+def upto(model, grain: int, day: dt.date, *, pending_from: dt.date | None = None) -> tuple[Q, dt.date | None]:
+    point = checkpoint_on_or_before(model, grain, day)
+    rows = Q(grain=Grain.DAY, day__lte=day) & (Q(day__gt=point) if point else Q())
+    if point:
+        rows |= Q(grain=grain, day=point)
+    pending = Q(grain=Grain.PENDING, day__lte=day)
+    return rows | (pending & Q(day__gte=pending_from) if pending_from else pending), point
+
+
+def span(model, grain: int, start: dt.date | None, end: dt.date) -> tuple[Q, Q | None]:
+    """The rows whose sum is the sum over the days [start, end] (from the first day when start
+    is None): (rows, the rows among them to subtract or None)."""
+    if start is None:
+        return upto(model, grain, end)[0], None
+    before = start - ONE_DAY
+    lower = checkpoint_on_or_before(model, grain, before)
+    upper = checkpoint_on_or_before(model, grain, end)
+    if lower == upper:
+        return Q(grain__in=(Grain.DAY, Grain.PENDING), day__gte=start, day__lte=end), None
+    plus, _point = upto(model, grain, end, pending_from=start)
+    minus = Q(grain=Grain.DAY, day__lte=before) & (Q(day__gt=lower) if lower else Q())
+    if lower:
+        minus |= Q(grain=grain, day=lower)
+    return plus | minus, minus
+
+
+def signed_sum(minus: Q | None):
+    return Sum(Case(When(minus, then=-F("n")), default=F("n"))) if minus is not None else Sum("n")
+
+
+def by_day(model, grain: int, days: list[dt.date], fields: list[str], **filters) -> dict[dt.date, Counter]:
+    """C(X) for each X of `days` (ascending), grouped by `fields`: one query over the
+    checkpoints up to the last X, the day rows after the latest checkpoint before each X and
+    the pending rows."""
+    if not days:
+        return {}
+    points = sorted(model.objects.filter(grain=grain, day__lte=days[-1]).values_list("day", flat=True)
+                    .distinct().order_by())
+    ranges, wanted = Q(), set()
+    for day in days:
+        point = max((p for p in points if p <= day), default=None)
+        wanted.add(point)
+        ranges |= Q(grain=Grain.DAY, day__lte=day) & (Q(day__gt=point) if point else Q())
+    rows = ranges | Q(grain=Grain.PENDING, day__lte=days[-1]) | Q(grain=grain, day__in=[p for p in wanted if p])
+    grouped: dict[tuple, Counter] = defaultdict(Counter)
+    for kind, day, *group, n in (model.objects.filter(rows, **filters).order_by().values("grain", "day", *fields)
+                                 .annotate(total=Sum("n")).values_list("grain", "day", *fields, "total")):
+        grouped[(kind, day)][tuple(group)] += n
+    result = {}
+    for day in days:
+        point = max((p for p in points if p <= day), default=None)
+        total = Counter(grouped.get((grain, point), Counter())) if point else Counter()
+        for (kind, row_day), counts in grouped.items():
+            if (kind == Grain.PENDING and row_day <= day) or (
+                    kind == Grain.DAY and row_day <= day and (point is None or row_day > point)):
+                total.update(counts)
+        result[day] = total
+    return result
+
+
+# --- compaction -----------------------------------------------------------------------------
+
+
+def _columns(model, names) -> list[str]:
+    return [model._meta.get_field(name).column for name in names]
+
+
+def _take(model, where: str, params: list) -> list[tuple]:
+    """Delete the rows `where` selects and return them as (day, *dims, n): the rows taken are
+    exactly the rows deleted, so a row another transaction adds meanwhile is never lost."""
+    dims = CHECKPOINTS[model][0]
+    table = connection.ops.quote_name(model._meta.db_table)
+    quoted = ", ".join(connection.ops.quote_name(c) for c in _columns(model, ("day", *dims, "n")))
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE {where} RETURNING {quoted}", params)
+        return [(_as_date(row[0]), *row[1:]) for row in cursor.fetchall()]
+
+
+def _as_date(value) -> dt.date:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _insert(model, grain: int, totals: dict[tuple, int]) -> None:
+    """Rows (day, *dims) -> n, in a fixed order."""
+    dims = CHECKPOINTS[model][0]
+    model.objects.bulk_create(
+        [model(day=key[0], **dict(zip(dims, key[1:], strict=True)), n=n, grain=grain)
+         for key, n in sorted(totals.items()) if n], batch_size=CHUNK)
+
+
+def _fold_pending(model) -> dt.date | None:
+    """Pending rows into day rows; returns the earliest day that changed."""
+    column = connection.ops.quote_name("grain")
+    pending = _take(model, f"{column} = %s", [Grain.PENDING])
+    if not pending:
+        return None
+    totals: Counter = Counter()
+    for *key, n in pending:
+        totals[tuple(key)] += n
+    days = sorted({key[0] for key in totals})
+    day_column = connection.ops.quote_name(_columns(model, ["day"])[0])
+    for index in range(0, len(days), 500):
+        chunk = days[index:index + 500]
+        marks = ", ".join(["%s"] * len(chunk))
+        for *key, n in _take(model, f"{column} = %s AND {day_column} IN ({marks})", [Grain.DAY, *chunk]):
+            totals[tuple(key)] += n
+    _insert(model, Grain.DAY, totals)
+    return days[0]
+
+
+def _targets(first: dt.date, today: dt.date) -> list[dt.date]:
+    """The checkpoint days from the month of `first`: every month's last day before today,
+    and yesterday."""
+    days, month = [], first.replace(day=1)
+    while True:
+        last = deadlines.add_months(month, 1) - ONE_DAY
+        if last >= today:
+            break
+        days.append(last)
+        month = deadlines.add_months(month, 1)
+    yesterday = today - ONE_DAY
+    if yesterday >= first and yesterday not in days:
+        days.append(yesterday)
+    return days
+
+
+def _checkpoints(model, changed: dt.date | None, today: dt.date) -> None:
+    dims, grains = CHECKPOINTS[model]
+    first = model.objects.filter(grain=Grain.DAY).aggregate(first=Min("day"))["first"]
+    if first is None:
+        return
+    targets = _targets(first, today)
+    existing = set(model.objects.filter(grain=Grain.TOTAL).values_list("day", flat=True).distinct().order_by())
+    # Checkpoints that are no longer wanted (an earlier day's yesterday) go.
+    stale = existing - set(targets)
+    if stale:
+        model.objects.filter(grain__in=list(grains), day__in=stale).delete()
+    redo = [day for day in targets if day not in existing or (changed is not None and day >= changed)]
+    if not redo:
+        return
+    base = max((day for day in targets if day < redo[0]), default=None)
+    totals: dict[int, Counter] = {grain: Counter() for grain in grains}
+    if base is not None:
+        for grain in grains:
+            for *key, n in (model.objects.filter(grain=grain, day=base).values_list(*dims, "n")):
+                totals[grain][tuple(key)] += n
+    previous = base
+    model.objects.filter(grain__in=list(grains), day__gte=redo[0]).delete()
+    for day in targets[targets.index(redo[0]):]:
+        rows = model.objects.filter(grain=Grain.DAY, day__lte=day)
+        if previous is not None:
+            rows = rows.filter(day__gt=previous)
+        for *key, n in rows.order_by().values(*dims).annotate(total=Sum("n")).values_list(*dims, "total"):
+            for grain, keep in grains.items():
+                kept = keep(tuple(key))
+                if kept is not None:
+                    totals[grain][kept] += n
+        for grain in grains:
+            _insert(model, grain, {(day, *key): n for key, n in totals[grain].items()})
+        previous = day
+
+
+@transaction.atomic
+def compact(*, today: dt.date | None = None) -> None:
+    """Fold the pending rows into day rows and bring the checkpoints up to yesterday. Every sum
+    a page reads is the same before and after."""
+    today = today or timezone.localdate()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
+    for model in (FlowFact, StateFact):
+        _checkpoints(model, _fold_pending(model), today)

@@ -1,0 +1,64 @@
+"""The facts under concurrency, on PostgreSQL (SQLite serialises writers, so it proves nothing
+there): twenty threads closing remarks and bulk accepting remarks in opposite orders never
+deadlock on a fact row (the facts are insert-only), and the facts add up afterwards."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from django.db import connection
+
+from remarks import services
+from remarks.models import Remark
+from remarks.stats import facts
+from remarks.stats.figures import Selection, compute
+from remarks.workflow import Action, Status
+from tests.test_concurrency import run_in_threads
+from tests.test_facts import db_facts
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")
+
+
+def _nonzero(counters):
+    return tuple(Counter({key: n for key, n in c.items() if n}) for c in counters)
+
+
+def test_twenty_threads_closing_and_bulk_accepting_never_deadlock_and_the_facts_add_up(
+        submit, coordinator, officer, other_officer, world):
+    routed = []
+    for n in range(120):
+        agency, assignee = (world.mia, officer) if n % 2 else (world.nit, other_officer)
+        remark = services.remark_transition(remark=submit(f"Remark {n}"), action=Action.ACCEPT,
+                                            actor=coordinator, agency=agency, assignee=assignee)
+        routed.append((remark, assignee))
+    # Eight bulk acceptances of disjoint remarks of two services, half of them in the opposite
+    # order: with a counter row per service they would take the two rows in opposite orders.
+    waiting = [submit(f"Waiting {n}", service=world.portal if n % 2 else world.registration) for n in range(40)]
+    batches = [waiting[n:n + 5] for n in range(0, 40, 5)]
+
+    def closing(remark, assignee):
+        return lambda: services.remark_transition(remark=remark, action=Action.RESOLVE, actor=assignee,
+                                                  text="Fixed in the latest release.")
+
+    def bulk(batch, reverse):
+        chosen = list(reversed(batch)) if reverse else batch
+        return lambda: services.remarks_bulk_transition(remarks=chosen, action=Action.ACCEPT, actor=coordinator,
+                                                        agency=world.mia)
+
+    jobs = [closing(remark, assignee) for remark, assignee in routed]
+    jobs += [bulk(batch, index % 2) for index, batch in enumerate(batches)]
+    errors = run_in_threads(jobs, threads=20)
+
+    assert errors == []
+    assert Remark.objects.filter(status=Status.RESOLVED).count() == 120
+    assert Remark.objects.filter(status=Status.IN_REVIEW).count() == 40
+    figures = compute(Selection(as_of=Remark.objects.latest("updated_at").updated_at.date()), public=True)
+    assert (figures["answered"], figures["open"], figures["total"]) == (120, 40, 160)
+    assert db_facts() == _nonzero(facts.replay())
