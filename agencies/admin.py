@@ -19,7 +19,7 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(AgencyMembership)
 class AgencyMembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "agency", "role", "position"]
+    list_display = ["user", "agency", "role", "position_kk", "position_ru"]
     list_filter = ["role", "agency"]
     search_fields = ["user__username", "user__last_name"]
     autocomplete_fields = ["user"]

@@ -5,7 +5,17 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from remarks import outbox
-from remarks.models import Category, Measure, OutboxEmail, Remark, RemarkEvent, Response, ResponseTemplate
+from remarks.models import (
+    Category,
+    Letter,
+    Measure,
+    OutboxEmail,
+    Receipt,
+    Remark,
+    RemarkEvent,
+    Response,
+    ResponseTemplate,
+)
 
 
 @admin.register(Category)
@@ -55,6 +65,18 @@ class RemarkEventAdmin(ReadOnlyAdmin):
 class ResponseAdmin(ReadOnlyAdmin):
     list_display = ["outgoing_number", "remark", "agency", "sent_at"]
     list_select_related = ["remark", "agency"]
+
+
+@admin.register(Letter)
+class LetterAdmin(ReadOnlyAdmin):
+    list_display = ["outgoing_number", "language", "issued_at", "pdf_sha256", "supersedes"]
+    exclude = ["pdf", "code"]  # the bytes are downloaded from the remark's page; the code is the reader's
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdmin):
+    list_display = ["reference", "registered_on", "body_kk"]
+    exclude = ["code"]
 
 
 @admin.register(OutboxEmail)

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -98,19 +100,56 @@ def staff_recipients(remark, event) -> set[int]:
     return (told(remark, event) if told else set()) - {event.actor_id, remark.author_id}
 
 
+# Inside a bulk action (remarks_bulk_transition): the staff's notices of every remark, by user,
+# e-mailed as one message at the end instead of one per remark.
+_batch: ContextVar[dict | None] = ContextVar("notify_batch", default=None)
+
+
+@contextmanager
+def batched():
+    """Staff get one e-mail listing the notices of a whole bulk action (a head is not sent 200
+    e-mails for 200 remarks routed at once); the in-app notices stay one per remark."""
+    if _batch.get() is not None:
+        yield
+        return
+    token = _batch.set({})
+    try:
+        yield
+        pending = _batch.get()
+        for author_id, notices in sorted(pending.pop("authors", {}).items()):
+            _mail_author_batch(author_id, notices)
+        for user_ids, notices in _group(pending):
+            _mail_staff(user_ids, "staff_digest", {"notices": notices})
+    finally:
+        _batch.reset(token)
+
+
+def _group(pending: dict) -> list[tuple[list[int], list]]:
+    return [([user_id], notices) for user_id, notices in sorted(pending.items())]
+
+
 def event_notify(remark, event, *, author: bool) -> None:
     """The notices of one event: the author's (when `author`), then the staff's."""
     if author and event.actor_id != remark.author_id:
-        Notification.objects.create(user_id=remark.author_id, remark=remark, event=event,
-                                    created_at=event.created_at)
-        _mail_author(remark, event)
+        notice = Notification.objects.create(user_id=remark.author_id, remark=remark, event=event,
+                                             created_at=event.created_at)
+        pending = _batch.get()
+        if pending is not None:
+            pending.setdefault("authors", {}).setdefault(remark.author_id, []).append(notice)
+        else:
+            _mail_author(remark, event)
     staff = staff_recipients(remark, event)
     if not staff:
         return
-    Notification.objects.bulk_create([
+    notices = Notification.objects.bulk_create([
         Notification(user_id=user_id, remark=remark, event=event, created_at=event.created_at)
         for user_id in sorted(staff)
     ])
+    pending = _batch.get()
+    if pending is not None:
+        for notice in notices:
+            pending.setdefault(notice.user_id, []).append(notice)
+        return
     _mail_staff(staff, "staff_event", {"remark": remark, "event": event})
 
 
@@ -186,6 +225,23 @@ def _mail_author(remark, event) -> None:
                    "response": remark.responses.filter(outgoing_number=event.payload.get("outgoing_number")).first()}
         subject = render_to_string("remarks/email/event_subject.txt", context).strip()
         body = render_to_string("remarks/email/event_body.txt", context)
+    outbox_queue(to=author.email, subject=subject, body=body)
+
+
+def _mail_author_batch(author_id: int, notices: list) -> None:
+    """One e-mail to an author for a whole bulk action on their remarks (each remark's page and
+    letter carry its answer); a single notice is the ordinary e-mail."""
+    if len(notices) == 1:
+        _mail_author(notices[0].remark, notices[0].event)
+        return
+    author = User.objects.select_related("commissioner").get(pk=author_id)
+    profile = getattr(author, "commissioner", None)
+    if not author.email or (profile and not profile.email_notifications):
+        return
+    with translation.override(profile.language if profile else settings.LANGUAGE_CODE):
+        context = {"notices": notices, "site_url": settings.SITE_URL, "terms": terms}
+        subject = render_to_string("remarks/email/author_batch_subject.txt", context).strip()
+        body = render_to_string("remarks/email/author_batch_body.txt", context)
     outbox_queue(to=author.email, subject=subject, body=body)
 
 

@@ -316,12 +316,13 @@ def remarks_bulk_transition(*, remarks: Iterable[Remark], action: str, actor, no
     """Take one workflow action on several remarks, each checked by remark_transition: all
     change or none does, and a refusal names the remark it stopped at."""
     count = 0
-    for remark in remarks:
-        try:
-            remark_transition(remark=remark, action=action, actor=actor, now=now, **inputs)
-        except TransitionError as error:
-            raise _refused(remark, error) from error
-        count += 1
+    with notify.batched():
+        for remark in remarks:
+            try:
+                remark_transition(remark=remark, action=action, actor=actor, now=now, **inputs)
+            except TransitionError as error:
+                raise _refused(remark, error) from error
+            count += 1
     return count
 
 

@@ -87,7 +87,8 @@ def test_twenty_threads_filing_at_once_get_gap_free_references(submit):
 def test_two_coordinators_at_once_one_wins_the_other_is_told(second_action, submit, coordinator, world,
                                                              officer):
     other = services.User.objects.create_user("cora", password="x" * 20, first_name="Cora")
-    AgencyMembership.objects.create(user=other, agency=world.ministry, role="coordinator")
+    AgencyMembership.objects.create(user=other, agency=world.ministry, role="coordinator",
+                                    position_kk="үйлестіруші", position_ru="координатор")
     inputs = {Action.ACCEPT: dict(agency=world.mia, assignee=officer),
               Action.DECLINE: dict(text="Not possible.")}
     for _round in range(5):
@@ -111,3 +112,18 @@ def test_two_coordinators_at_once_one_wins_the_other_is_told(second_action, subm
         assert Remark.objects.get(pk=remark.pk).status == (
             Status.IN_REVIEW if winner == Action.ACCEPT else Status.DECLINED)
         assert Response.objects.filter(remark=remark).count() == (winner == Action.DECLINE)
+
+
+def test_two_workers_rendering_one_letter_store_one_rendering(remark_in, settings):
+    from remarks.letters import snapshot
+    from remarks.models import Letter
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "mail"]}}
+    remark = remark_in(Status.RESOLVED)  # committed; its rendering task waits in the queue
+    letter = Letter.objects.get(response__remark=remark)
+    outcomes = []
+    errors = run_in_threads([lambda: outcomes.append(snapshot.letter_render(letter.pk)) for _n in range(4)],
+                            threads=4)
+    assert errors == [] and sorted(outcomes).count("rendered") == 1
+    stored = Letter.objects.get(pk=letter.pk)
+    assert stored.is_rendered and stored.rendered_at is not None

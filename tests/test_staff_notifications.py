@@ -126,3 +126,21 @@ def test_staff_choose_a_daily_digest_on_the_settings_page(client_for, submit, ev
     assert first.reference in digest.body and second.reference in digest.body
     # The next digest holds only what came after this one: nothing yet.
     assert notify.daily_digest_send() == 0
+
+
+def test_a_bulk_action_sends_each_member_of_staff_one_email(submit, everyone, world,
+                                                           django_capture_on_commit_callbacks):
+    remarks = [submit(title=f"Bulk remark number {i}") for i in range(3)]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.remarks_bulk_transition(remarks=remarks, action=Action.ACCEPT, actor=everyone["coordinator"],
+                                         agency=world.mia)
+    to_head = [m for m in mail.outbox if m.to == [everyone["head"].email]]
+    assert len(to_head) == 1
+    assert all(r.reference in to_head[0].body for r in remarks)
+    # The in-app notices stay one per remark.
+    assert Notification.objects.filter(user=everyone["head"]).count() == 3
+    # The author is told once, of all three remarks.
+    [to_author] = [m for m in mail.outbox if m.to == [everyone["author"].email]]
+    assert all(r.reference in to_author.body for r in remarks)
+    assert Notification.objects.filter(user=everyone["author"], remark__in=remarks).count() == 3
