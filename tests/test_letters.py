@@ -434,8 +434,11 @@ def test_an_extension_to_a_sunday_is_refused_naming_the_next_working_day(accepte
     assert extended.due_date == dt.date(2026, 3, 30)
 
 
-def test_the_author_is_told_to_whom_an_escalated_remark_went_and_why(remark_in, world,
+def test_the_author_is_told_to_whom_an_escalated_remark_went_and_why(remark_in, world, author,
                                                                      django_capture_on_commit_callbacks):
+    from commissioners.models import Commissioner
+
+    Commissioner.objects.filter(user=author).update(language="en")  # assertions read English
     with django_capture_on_commit_callbacks(execute=True):
         remark_in(Status.ESCALATED)
     body = next(m.body for m in mail.outbox if m.to == ["alice@example.kz"])

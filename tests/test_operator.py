@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from agencies.models import CommissionDecision, CommissionSession
 from commissioners.models import Meeting
-from remarks.models import Comment, Remark, Support
+from remarks.models import Comment, Letter, Remark, Response, Support
 from remarks.workflow import Action
 from tests.test_authorization_matrix import Dataset
 
@@ -22,6 +22,7 @@ ACTION_URLS = [
     ("remarks:comment", None),
     ("remarks:support", None),
     ("remarks:confirm", None),
+    ("remarks:letter_correct", None),
     ("remarks:bulk", None),
     ("remarks:new", None),
     ("agencies:session_new", None),
@@ -46,7 +47,7 @@ def business_state(data: Dataset) -> tuple:
         remark.status, remark.agency_id, remark.assignee_id, remark.events.count(), Remark.objects.count(),
         Comment.objects.count(), Support.objects.count(), CommissionSession.objects.count(),
         sorted(data.session.agenda.values_list("pk", flat=True)), CommissionDecision.objects.count(),
-        Meeting.objects.count(), meeting.decisions,
+        Meeting.objects.count(), meeting.decisions, Letter.objects.count(), Response.objects.count(),
     )
 
 
