@@ -34,7 +34,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency, AgencyMembership
-from remarks import terms
+from remarks import bulk, terms
 from remarks.models import Notification, RemarkEvent, StaffNotificationSettings
 from remarks.outbox import outbox_queue
 from remarks.workflow import Action, Outcome
@@ -46,6 +46,11 @@ M = AgencyMembership.Role
 def _members(agency_ids, roles) -> set[int]:
     if not agency_ids:
         return set()
+    return set(bulk.memo(("members", tuple(sorted(agency_ids)), tuple(roles)),
+                         lambda: _members_now(agency_ids, roles)))
+
+
+def _members_now(agency_ids, roles) -> set[int]:
     return set(AgencyMembership.objects.filter(agency_id__in=agency_ids, role__in=roles, user__is_active=True)
                .values_list("user_id", flat=True))
 

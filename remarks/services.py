@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from agencies.models import Agency
-from remarks import actions, capabilities, deadlines, notify, repeats, workflow
+from remarks import actions, bulk, capabilities, deadlines, notify, repeats, workflow
 from remarks.actions import ConflictError, TransitionError
 from remarks.letters import snapshot
 from remarks.models import (
@@ -316,7 +316,7 @@ def remarks_bulk_transition(*, remarks: Iterable[Remark], action: str, actor, no
     """Take one workflow action on several remarks, each checked by remark_transition: all
     change or none does, and a refusal names the remark it stopped at."""
     count = 0
-    with notify.batched():
+    with bulk.scope(), notify.batched():
         for remark in remarks:
             try:
                 remark_transition(remark=remark, action=action, actor=actor, now=now, **inputs)

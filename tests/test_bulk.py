@@ -165,3 +165,18 @@ def test_redirect_back_keeps_only_a_query_string(client_for, coordinator, submit
     })
     assert response.status_code == 302 and response["Location"].startswith(f"{QUEUE}?")
     assert "\n" not in response["Location"]
+
+
+def test_a_bulk_scope_computes_a_value_once_and_forgets_it_afterwards():
+    from remarks import bulk
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    with bulk.scope():
+        assert bulk.memo("k", compute) == 1 and bulk.memo("k", compute) == 1
+    # Outside a bulk action (every ordinary request) nothing is remembered.
+    assert bulk.memo("k", compute) == 2 and bulk.memo("k", compute) == 3

@@ -45,7 +45,7 @@ from typing import NamedTuple
 
 from django.db import transaction
 
-from remarks import deadlines, workflow
+from remarks import bulk, deadlines, workflow
 from remarks.stats.models import FlowFact, StateFact
 from remarks.workflow import Outcome
 
@@ -216,7 +216,7 @@ def record(event, remark) -> None:
 
     history = [Event(*row) for row in RemarkEvent.objects.filter(remark_id=remark.pk)
                .order_by("created_at", "pk").values_list(*EVENT_FIELDS)]
-    filed, agencies = Filed.of(remark), _agencies()
+    filed, agencies = Filed.of(remark), bulk.memo("agencies-by-code", _agencies)
     flows_after, states_after = remark_facts(filed, history, agencies)
     flows_before, states_before = remark_facts(filed, [e for e in history if e.pk != event.pk], agencies)
     write(_difference(flows_after, flows_before), _difference(states_after, states_before))
