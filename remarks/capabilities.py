@@ -169,13 +169,11 @@ def visible_remarks_q(user) -> Q | None:
     persona = persona_of(user)
     if persona.sees_all_remarks:
         return None
-    from remarks.models import Remark
+    from remarks.querysets import of_agencies_q
 
     condition = Q(pk__in=[])
     if persona.agency_ids:
-        condition |= Q(agency_id__in=persona.agency_ids) | Q(
-            pk__in=Remark.co_agencies.through.objects.filter(agency_id__in=persona.agency_ids).values("remark_id")
-        )
+        condition |= of_agencies_q(persona.agency_ids)
     if persona.commission_ids:
         condition |= Q(commission_id__in=persona.commission_ids)
     if persona.user_id:
@@ -198,18 +196,22 @@ def may_view_remark(user, remark) -> bool:
 # --- workflow actions ------------------------------------------------------------------
 
 
+def may_take(user, remark, transition: workflow.Transition, now: dt.datetime | None = None) -> bool:
+    """The table allows this transition from the remark's state, the user acts in one of its
+    roles, and the remark's own rules (remarks.actions.precondition_error) let it go ahead."""
+    from remarks.actions import precondition_error
+
+    return (remark is not None and remark.status in transition.sources
+            and bool(acting_roles(user, remark, transition))
+            and precondition_error(transition.action, remark, now or timezone.now()) is None)
+
+
 def _action_predicate(transition: workflow.Transition):
     @rules.predicate(name=perm_for(transition.action))
-    def may_take(user, remark) -> bool:
-        if remark is None or remark.status not in transition.sources:
-            return False
-        if not acting_roles(user, remark, transition):
-            return False
-        from remarks.actions import precondition_error
+    def predicate(user, remark) -> bool:
+        return may_take(user, remark, transition)
 
-        return precondition_error(transition.action, remark, timezone.now()) is None
-
-    return may_take
+    return predicate
 
 
 for _transition in workflow.TRANSITIONS.values():
@@ -219,13 +221,8 @@ del _transition
 
 def available_transitions(user, remark, *, now: dt.datetime | None = None) -> list[workflow.Transition]:
     """The transitions the table allows this user on this remark now, guards included."""
-    from remarks.actions import precondition_error
-
     now = now or timezone.now()
-    return [
-        t for t in workflow.transitions_from(remark.status)
-        if acting_roles(user, remark, t) and precondition_error(t.action, remark, now) is None
-    ]
+    return [t for t in workflow.transitions_from(remark.status) if may_take(user, remark, t, now)]
 
 
 # --- everything else a user may do ----------------------------------------------------
@@ -249,11 +246,6 @@ reads_meetings = _persona_rule(lambda p: p.is_staff_member or p.is_commissioner 
 @rules.predicate
 def is_author(user, remark) -> bool:
     return remark is not None and persona_of(user).user_id == remark.author_id
-
-
-@rules.predicate
-def is_open(user, remark) -> bool:
-    return remark is not None and remark.status in workflow.OPEN
 
 
 @rules.predicate
@@ -290,7 +282,6 @@ PERMISSIONS = {
     "remarks.apply_any_measure": is_coordinator,
     "remarks.view_statistics": reads_statistics,
     "remarks.view_delivery_health": is_coordinator | is_operator,
-    "remarks.have_notification_settings": is_commissioner,
     "agencies.view_commission": reads_commission,
     "agencies.view_all_commissions": is_coordinator | is_operator | _persona_rule(lambda p: p.is_analyst),
     "agencies.hold_session": holds_the_commission,
@@ -344,9 +335,9 @@ def needs_me(user, *, today: dt.date | None = None) -> NeedsMe | None:
     if persona.agency_ids:
         parts.append(Q(status__in=workflow.OPEN, assignee_id=persona.user_id))
     if persona.officer_of:
-        parts.append(Q(status__in=workflow.OPEN) & _of_agencies(persona.officer_of))
+        parts.append(Q(status__in=workflow.OPEN) & querysets.of_agencies_q(persona.officer_of))
     if persona.head_of:
-        parts.append((_of_agencies(persona.head_of) & querysets.at_risk_q(today))
+        parts.append((querysets.of_agencies_q(persona.head_of) & querysets.at_risk_q(today))
                      | (Q(agency_id__in=persona.head_of) & querysets.needs_new_assignee_q()))
     if persona.agency_ids and ordering is None:
         mine_first = Case(When(assignee_id=persona.user_id, then=Value(0)), default=Value(1),
@@ -361,14 +352,6 @@ def needs_me(user, *, today: dt.date | None = None) -> NeedsMe | None:
     for part in parts[1:]:
         condition |= part
     return NeedsMe(condition=condition, ordering=ordering)
-
-
-def _of_agencies(agency_ids) -> Q:
-    """Led by one of these agencies, or co-executed by one."""
-    from remarks.models import Remark
-
-    co_executed = Remark.co_agencies.through.objects.filter(agency_id__in=agency_ids).values("remark_id")
-    return Q(agency_id__in=agency_ids) | Q(pk__in=co_executed)
 
 
 def assignable_staff_scope(user) -> Q | None:

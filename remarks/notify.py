@@ -24,6 +24,7 @@ import datetime as dt
 from collections.abc import Callable
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -107,7 +108,13 @@ def staff_recipients(remark, event) -> set[int]:
 
 # Inside a bulk action (remarks_bulk_transition): the staff's notices of every remark, by user,
 # e-mailed as one message at the end instead of one per remark.
-_batch: ContextVar[dict | None] = ContextVar("notify_batch", default=None)
+@dataclass
+class _Batch:
+    authors: dict = field(default_factory=dict)  # author id -> their notices
+    staff: dict = field(default_factory=dict)  # staff user id -> their notices
+
+
+_batch: ContextVar[_Batch | None] = ContextVar("notify_batch", default=None)
 
 
 @contextmanager
@@ -117,20 +124,16 @@ def batched():
     if _batch.get() is not None:
         yield
         return
-    token = _batch.set({})
+    token = _batch.set(_Batch())
     try:
         yield
         pending = _batch.get()
-        for author_id, notices in sorted(pending.pop("authors", {}).items()):
+        for author_id, notices in sorted(pending.authors.items()):
             _mail_author_batch(author_id, notices)
-        for user_ids, notices in _group(pending):
-            _mail_staff(user_ids, "staff_digest", {"notices": notices})
+        for user_id, notices in sorted(pending.staff.items()):
+            _mail_staff([user_id], "staff_digest", {"notices": notices})
     finally:
         _batch.reset(token)
-
-
-def _group(pending: dict) -> list[tuple[list[int], list]]:
-    return [([user_id], notices) for user_id, notices in sorted(pending.items())]
 
 
 def event_notify(remark, event, *, author: bool) -> None:
@@ -140,7 +143,7 @@ def event_notify(remark, event, *, author: bool) -> None:
                                              created_at=event.created_at)
         pending = _batch.get()
         if pending is not None:
-            pending.setdefault("authors", {}).setdefault(remark.author_id, []).append(notice)
+            pending.authors.setdefault(remark.author_id, []).append(notice)
         else:
             _mail_author(remark, event)
     staff = staff_recipients(remark, event)
@@ -153,7 +156,7 @@ def event_notify(remark, event, *, author: bool) -> None:
     pending = _batch.get()
     if pending is not None:
         for notice in notices:
-            pending.setdefault(notice.user_id, []).append(notice)
+            pending.staff.setdefault(notice.user_id, []).append(notice)
         return
     _mail_staff(staff, "staff_event", {"remark": remark, "event": event})
 
@@ -166,11 +169,26 @@ def _mail_staff(user_ids, template: str, context: dict) -> None:
         if preference is not None and preference.email != StaffNotificationSettings.Email.IMMEDIATE:
             continue  # a daily digest, or no e-mail at all
         language = preference.language if preference is not None else settings.LANGUAGE_CODE
-        with translation.override(language):
-            full = {**context, "site_url": settings.SITE_URL}
-            subject = render_to_string(f"remarks/email/{template}_subject.txt", full).strip()
-            body = render_to_string(f"remarks/email/{template}_body.txt", full)
-        outbox_queue(to=user.email, subject=subject, body=body)
+        _queue_mail(to=user.email, language=language, template=template, context=context)
+
+
+def _queue_mail(*, to: str, language: str, template: str, context: dict) -> None:
+    """remarks/email/<template>_subject.txt and _body.txt, rendered in the reader's language,
+    written to the outbox (delivered by the worker after commit)."""
+    with translation.override(language):
+        full = {"site_url": settings.SITE_URL, "terms": terms, **context}
+        subject = render_to_string(f"remarks/email/{template}_subject.txt", full).strip()
+        body = render_to_string(f"remarks/email/{template}_body.txt", full)
+    outbox_queue(to=to, subject=subject, body=body)
+
+
+def _author_address(author_id: int) -> tuple[str, str] | None:
+    """The author's e-mail address and language, or None when they want no e-mail."""
+    author = User.objects.select_related("commissioner").get(pk=author_id)
+    profile = getattr(author, "commissioner", None)
+    if not author.email or (profile and not profile.email_notifications):
+        return None
+    return author.email, profile.language if profile else settings.LANGUAGE_CODE
 
 
 def deadline_told(remark) -> set[int]:
@@ -221,16 +239,12 @@ def _deadline_notify(remark, kind) -> None:
 
 
 def _mail_author(remark, event) -> None:
-    author = User.objects.select_related("commissioner").get(pk=remark.author_id)
-    profile = getattr(author, "commissioner", None)
-    if not author.email or (profile and not profile.email_notifications):
+    address = _author_address(remark.author_id)
+    if address is None:
         return
-    with translation.override(profile.language if profile else settings.LANGUAGE_CODE):
-        context = {"remark": remark, "event": event, "site_url": settings.SITE_URL, "terms": terms,
-                   "response": remark.responses.filter(outgoing_number=event.payload.get("outgoing_number")).first()}
-        subject = render_to_string("remarks/email/event_subject.txt", context).strip()
-        body = render_to_string("remarks/email/event_body.txt", context)
-    outbox_queue(to=author.email, subject=subject, body=body)
+    response = remark.responses.filter(outgoing_number=event.payload.get("outgoing_number")).first()
+    _queue_mail(to=address[0], language=address[1], template="event",
+                context={"remark": remark, "event": event, "response": response})
 
 
 def _mail_author_batch(author_id: int, notices: list) -> None:
@@ -239,15 +253,9 @@ def _mail_author_batch(author_id: int, notices: list) -> None:
     if len(notices) == 1:
         _mail_author(notices[0].remark, notices[0].event)
         return
-    author = User.objects.select_related("commissioner").get(pk=author_id)
-    profile = getattr(author, "commissioner", None)
-    if not author.email or (profile and not profile.email_notifications):
-        return
-    with translation.override(profile.language if profile else settings.LANGUAGE_CODE):
-        context = {"notices": notices, "site_url": settings.SITE_URL, "terms": terms}
-        subject = render_to_string("remarks/email/author_batch_subject.txt", context).strip()
-        body = render_to_string("remarks/email/author_batch_body.txt", context)
-    outbox_queue(to=author.email, subject=subject, body=body)
+    address = _author_address(author_id)
+    if address is not None:
+        _queue_mail(to=address[0], language=address[1], template="author_batch", context={"notices": notices})
 
 
 @transaction.atomic
@@ -277,11 +285,8 @@ def daily_digest_send(*, now: dt.datetime | None = None) -> int:
                 notices = notices.filter(created_at__gt=chosen.digested_until)
             notices = list(notices.select_related("remark", "event__actor__commissioner").order_by("created_at", "pk"))
             if notices:
-                with translation.override(chosen.language):
-                    context = {"notices": notices, "site_url": settings.SITE_URL}
-                    subject = render_to_string("remarks/email/staff_digest_subject.txt", context).strip()
-                    body = render_to_string("remarks/email/staff_digest_body.txt", context)
-                outbox_queue(to=chosen.user.email, subject=subject, body=body)
+                _queue_mail(to=chosen.user.email, language=chosen.language, template="staff_digest",
+                            context={"notices": notices})
                 written += 1
             StaffNotificationSettings.objects.filter(pk=chosen.pk).update(digested_until=now)
     return written

@@ -62,6 +62,14 @@ def routing_overdue_q(today: dt.date | None = None) -> Q:
     return Q(status__in=AWAITING_ROUTING, routing_due__lt=today or timezone.localdate())
 
 
+def of_agencies_q(agency_ids) -> Q:
+    """Led by one of these agencies, or co-executed by one (a subquery: no duplicate rows)."""
+    from remarks.models import Remark
+
+    co_executed = Remark.co_agencies.through.objects.filter(agency_id__in=agency_ids).values("remark_id")
+    return Q(agency_id__in=agency_ids) | Q(pk__in=co_executed)
+
+
 class RemarkQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN)

@@ -193,18 +193,21 @@ def overdue_digest_for(*, today) -> list[OverdueDigest]:
     coordinator with anything to route past its date; one query per reader."""
     from django.db.models import Exists, OuterRef
 
-    from remarks.querysets import at_risk_q, due_soon_horizon, needs_new_assignee_q, overdue_q, routing_overdue_q
-
-    seen: set[int] = set()
+    from remarks.querysets import (
+        at_risk_q,
+        due_soon_horizon,
+        needs_new_assignee_q,
+        of_agencies_q,
+        overdue_q,
+        routing_overdue_q,
+    )
 
     horizon = due_soon_horizon(today)
     told = AgencyMembership.objects.filter(role=M.HEAD, user__is_active=True).exclude(user__email="")
     digests = []
     for membership in told.select_related("user__commissioner", "agency").order_by("agency__code", "user_id"):
         agency_id = membership.agency_id
-        of_agency = Q(agency_id=agency_id) | Q(pk__in=Remark.co_agencies.through.objects.filter(
-            agency_id=agency_id).values("remark_id"))
-        rows = _digest_rows(membership.user, (of_agency & at_risk_q(today))
+        rows = _digest_rows(membership.user, (of_agencies_q([agency_id]) & at_risk_q(today))
                             | (Q(agency_id=agency_id) & needs_new_assignee_q()), today)
         if not rows:
             continue
@@ -224,6 +227,7 @@ def overdue_digest_for(*, today) -> list[OverdueDigest]:
                                                     agency__is_ministry=True)
                     .exclude(user__email="").select_related("user__commissioner", "agency")
                     .order_by("user_id"))
+    seen: set[int] = set()
     for membership in coordinators:
         if membership.user_id in seen:
             continue  # a coordinator of two ministries gets one digest

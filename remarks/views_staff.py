@@ -63,14 +63,14 @@ class BulkForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        # Said here, beside the fields, in the workflow table's words; the service checks again.
         if data.get("bulk_action") == self.ACCEPT and not data.get("agency"):
-            self.add_error("agency", _("Choose the executing agency."))
+            self.add_error("agency", str(workflow.TRANSITIONS[Action.ACCEPT].input("agency").missing))
         if data.get("bulk_action") == self.MEASURE:
             if not data.get("measure"):
                 self.add_error("measure", _("Choose the systemic measure."))
             if not (data.get("text") or "").strip():
-                self.add_error("text", _("An official response is required: a remark cannot be closed without "
-                                         "an answer."))
+                self.add_error("text", str(workflow.TRANSITIONS[Action.RESOLVE].input("text").missing))
         return data
 
 

@@ -109,9 +109,8 @@ class Transition:
     def target(self) -> str:
         return self.targets[0]
 
-    @property
-    def input_names(self) -> tuple[str, ...]:
-        return tuple(i.name for i in self.inputs)
+    def input(self, name: str) -> Input:
+        return next(i for i in self.inputs if i.name == name)
 
 
 def _t(action, sources, targets, roles, inputs, response=False) -> Transition:
