@@ -29,8 +29,13 @@ STAMP := $(VENV)/.installed
 DEV_STAMP := $(VENV)/.installed-dev
 PIP_INSTALL := $(PY) -m pip install --disable-pip-version-check --quiet -c constraints.txt
 
+# The Nu Html Checker of tests/test_html_valid.py (a Java program), fetched from npm's vnu-jar
+# package into the virtual environment, never committed.
+VNU_VERSION := 26.9.27
+VNU_JAR := $(VENV)/vnu/$(VNU_VERSION)/vnu.jar
+
 # scripts/ holds the REQUIRE_ALL pytest plugin.
-PYTEST := PYTHONPATH="$(CURDIR)/scripts$${PYTHONPATH:+:$$PYTHONPATH}" $(PY) -m pytest \
+PYTEST := VNU_JAR="$(CURDIR)/$(VNU_JAR)" PYTHONPATH="$(CURDIR)/scripts$${PYTHONPATH:+:$$PYTHONPATH}" $(PY) -m pytest \
 	$(if $(filter 1,$(REQUIRE_ALL)),-p pytest_require_all) $(PYTEST_ARGS)
 
 # After `rc=...`: pytest's "no tests collected" (5) is fine, except under REQUIRE_ALL=1.
@@ -70,6 +75,15 @@ $(STAMP): requirements.txt constraints.txt
 $(DEV_STAMP): $(STAMP) requirements-dev.txt constraints.txt
 	$(PIP_INSTALL) -r requirements-dev.txt
 	@touch $@
+
+# Without npm the file is not fetched and the HTML validation is skipped (a failure under REQUIRE_ALL=1).
+$(VNU_JAR): | $(STAMP)
+	@if ! command -v npm >/dev/null; then echo "No npm: the HTML checker is not fetched (apt-get install npm)"; exit 0; fi; \
+	set -e; rm -rf $(VENV)/vnu; mkdir -p $(@D); \
+	echo "Fetching the HTML checker (vnu-jar $(VNU_VERSION))"; \
+	npm pack --silent --pack-destination $(@D) vnu-jar@$(VNU_VERSION) >/dev/null; \
+	tar -xzf $(@D)/vnu-jar-$(VNU_VERSION).tgz -C $(@D) --strip-components=3 package/build/dist/vnu.jar; \
+	rm $(@D)/vnu-jar-$(VNU_VERSION).tgz
 
 # A clean throwaway environment decides the pins (scripts/lock.sh); commit constraints.txt.
 lock:
@@ -118,21 +132,21 @@ lint: $(DEV_STAMP)
 	if [ $$rc -ne 0 ]; then echo "Lint pass FAILED" >&2; fi; \
 	exit $$rc
 
-test-sqlite: $(DEV_STAMP)
+test-sqlite: $(DEV_STAMP) $(VNU_JAR)
 	@echo "=== SQLite pass: pytest -m 'not postgres and not browser' ==="
 	@rc=0; env -u DATABASE_URL $(PYTEST) -m "not postgres and not browser" || rc=$$?; \
 	$(call pytest_exit,SQLite pass)
 
 # A throwaway cluster (scripts/pg.sh) of this run only, stopped and deleted whatever happens.
-test-postgres: $(DEV_STAMP)
-	@echo "=== PostgreSQL pass: pytest -m 'not browser' ==="
+test-postgres: $(DEV_STAMP) $(VNU_JAR)
+	@echo "=== PostgreSQL pass: pytest -m 'not browser and not html_validation' ==="
 	@export PG_STATE="$(CURDIR)/.pg/test-$$$$.state"; \
 	trap 'bash scripts/pg.sh stop' EXIT; trap 'exit 130' INT TERM; \
 	rc=0; url=$$(bash scripts/pg.sh start) || rc=$$?; \
 	if [ $$rc -eq 3 ]; then $(call cannot_run,PostgreSQL pass,no PostgreSQL server binaries (apt-get install postgresql)); fi; \
 	if [ $$rc -ne 0 ]; then echo "PostgreSQL pass FAILED: the cluster did not start" >&2; exit 1; fi; \
 	echo "PostgreSQL at $$url"; \
-	DATABASE_URL="$$url" $(PYTEST) -m "not browser" || rc=$$?; \
+	DATABASE_URL="$$url" $(PYTEST) -m "not browser and not html_validation" || rc=$$?; \
 	$(call pytest_exit,PostgreSQL pass)
 
 test-browser: $(DEV_STAMP)

@@ -5,9 +5,9 @@ from agencies.models import Agency, AgencyMembership, Commission, CommissionSess
 
 @admin.register(Agency)
 class AgencyAdmin(admin.ModelAdmin):
-    list_display = ["code", "name_kk", "name_ru", "kind", "is_ministry"]
+    list_display = ["code", "short_kk", "short_ru", "short_en", "name_kk", "name_ru", "kind", "is_ministry"]
     list_filter = ["kind"]
-    search_fields = ["code", "name_kk", "name_ru", "name_en"]
+    search_fields = ["code", "short_kk", "short_ru", "short_en", "name_kk", "name_ru", "name_en"]
 
 
 @admin.register(Service)

@@ -10,12 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from agencies.choices import Outcome
 from agencies.models import Agency, Commission
 from remarks import terms
-from remarks.forms import IdsChoiceField, NoNulCharField
+from remarks.forms import DayField, IdsChoiceField, NoNulCharField
 
 
 class SessionForm(forms.Form):
     commission = forms.ModelChoiceField(label=_("Interagency commission"), queryset=Commission.objects.none())
-    held_on = forms.DateField(label=_("Date of the session"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = DayField(label=_("Date of the session"))
     protocol_number = NoNulCharField(label=_("Protocol number"), max_length=32)
 
     def __init__(self, *args, commissions, **kwargs):
@@ -43,10 +43,7 @@ class DecisionForm(forms.Form):
     outcome = forms.ChoiceField(label=_("Decision"), choices=Outcome.choices, widget=forms.RadioSelect,
                                 initial=Outcome.HAND_OVER)
     competent_agency = forms.TypedChoiceField(label=_("Competent agency"), coerce=int)
-    deadline = forms.DateField(
-        label=_("Deadline for the competent agency"), required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    deadline = DayField(label=_("Deadline for the competent agency"), required=False)
     text = NoNulCharField(
         label=_("Decision text (the official response when it closes the remark)"), required=False,
         max_length=10000, widget=forms.Textarea(attrs={"rows": 4}),

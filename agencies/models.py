@@ -4,7 +4,14 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from agencies.choices import Outcome
-from core.i18n import TranslatedName
+from core.i18n import TranslatedName, active_language
+
+
+def code_and_short(values: dict, language: str) -> dict:
+    """An agency's code and its short name in `language` (the code where it has none), from
+    its field values (a `values()` row or an instance's)."""
+    code = values.get("code", "")
+    return {"code": code, "short": values.get(f"short_{language}") or code}
 
 
 class Agency(TranslatedName):
@@ -35,11 +42,21 @@ class Agency(TranslatedName):
     # The agency's name as its official letters head it, in each language a letter is written in.
     letterhead_kk = models.CharField(_("letterhead (Kazakh)"), max_length=255, blank=True)
     letterhead_ru = models.CharField(_("letterhead (Russian)"), max_length=255, blank=True)
+    # The abbreviation a sentence, the history, a notice or a chart names the agency by, in the
+    # reader's language (ІІМ / МВД / MIA); the code stays in outgoing numbers and exports.
+    short_kk = models.CharField(_("short name (Kazakh)"), max_length=32, blank=True)
+    short_ru = models.CharField(_("short name (Russian)"), max_length=32, blank=True)
+    short_en = models.CharField(_("short name (English)"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("agency")
         verbose_name_plural = _("agencies")
         ordering = ["code"]
+
+    @property
+    def short_name(self) -> str:
+        """The short name in the reader's language; the code only when that one is empty."""
+        return code_and_short(vars(self), active_language())["short"]
 
 
 class Service(TranslatedName):

@@ -17,6 +17,7 @@ from agencies.forms import AgendaForm, DecisionForm, SessionForm
 from agencies.models import Agency, CommissionSession
 from remarks import selectors as remark_selectors
 from remarks import services as remark_services
+from remarks.confirmations import closing_number
 from remarks.listing import page_of
 from remarks.permissions import capability_required
 from remarks.workflow import Action
@@ -129,16 +130,20 @@ def session_decide(request: HttpRequest, pk: int, reference: str) -> HttpRespons
     form = DecisionForm(request.POST, agencies=list(Agency.objects.all()), remark=remark)
     if form.is_valid():
         try:
-            remark_services.remark_transition(remark=remark, action=Action.COMMISSION_DECIDE,
-                                              actor=request.user, session=session, **form.cleaned_data)
+            decided = remark_services.remark_transition(remark=remark, action=Action.COMMISSION_DECIDE,
+                                                        actor=request.user, session=session, **form.cleaned_data)
         except remark_services.ConflictError as error:
             messages.error(request, error.message)
             return redirect("agencies:session", pk=session.pk)
         except remark_services.TransitionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _("The decision on %(reference)s is recorded.")
-                             % {"reference": remark.reference})
+            number = closing_number(decided, Action.COMMISSION_DECIDE)
+            if number:
+                text = _("The decision on %(reference)s is recorded. Official response № %(number)s is issued.")
+            else:
+                text = _("The decision on %(reference)s is recorded.")
+            messages.success(request, text % {"reference": remark.reference, "number": number})
             return redirect("agencies:session", pk=session.pk)
     messages.error(request, _("The decision on %(reference)s is not recorded: correct the form below.")
                    % {"reference": remark.reference})

@@ -2,12 +2,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency
-from remarks.forms import IdsChoiceField, NoNulCharField
+from remarks.forms import DayField, IdsChoiceField, NoNulCharField
 from remarks.models import Category
 
 
 class MeetingForm(forms.Form):
-    held_on = forms.DateField(label=_("Date of the meeting"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = DayField(label=_("Date of the meeting"))
     sector = forms.ModelChoiceField(label=_("Sector"), queryset=Category.objects.all())
     title = NoNulCharField(label=_("Title"), max_length=255)
     invited_agencies = IdsChoiceField(

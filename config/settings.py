@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "agencies",
     "commissioners",
     "remarks",
+    "open311",
 ]
 
 MIDDLEWARE = [

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core import password_reset, redirects, twofactor
-from remarks import views
+from remarks import views, views_public
 from remarks.letters import views as letters
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", views_public.home, name="home"),
+    path("public/", include("remarks.urls_public")),
+    path("privacy/", views_public.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("verify/", letters.verify, name="verify"),
     path("accounts/2fa/setup/", twofactor.setup, name="twofactor_setup"),
@@ -21,6 +23,7 @@ urlpatterns = [
     path("meetings/", include("commissioners.urls")),
     path("", include("remarks.stats.urls")),
     path("help/", include("remarks.urls_help")),
+    path("open311/", include("open311.urls")),
     path("admin/", admin.site.urls),
 ]
 handler500 = "config.views.server_error"

@@ -52,6 +52,8 @@ class Step:
     with_response: list[Callable[[object], None]] = field(default_factory=list)
     # Who signs the official response when the action closes the remark.
     signer: object | None = None
+    # Whether the author is told of the event (not of the staff's own business).
+    notify_author: bool = True
 
     @property
     def today(self) -> dt.date:
@@ -86,12 +88,28 @@ def missing_input(transition: workflow.Transition, inputs: dict) -> TransitionEr
     return None
 
 
+# Rules that depend on the remark rather than its state alone, by action: each takes the
+# remark and the time and returns None, or the message that says why not.
+PRECONDITIONS: dict[Action, Callable[[object, dt.datetime], str | None]] = {}
+
+
+def precondition(action: Action):
+    def register(guard):
+        PRECONDITIONS[action] = guard
+        return guard
+
+    return register
+
+
 def precondition_error(action: Action, remark, now: dt.datetime) -> str | None:
-    """Rules that depend on the remark rather than its state alone, asked before the page
-    offers the action and again when it is taken."""
-    if action == Action.REOPEN:
-        return workflow.reopen_window_guard(remark.closed_at, now) or _confirmed_guard(remark)
-    return None
+    """Asked before the page offers the action and again when it is taken."""
+    guard = PRECONDITIONS.get(action)
+    return guard(remark, now) if guard else None
+
+
+@precondition(Action.REOPEN)
+def _reopen_guard(remark, now: dt.datetime) -> str | None:
+    return workflow.reopen_window_guard(remark.closed_at, now) or _confirmed_guard(remark)
 
 
 def _confirmed_guard(remark) -> str | None:
@@ -316,12 +334,17 @@ def leaving_changes(step: Step) -> dict:
     if step.remark.status == Status.NEEDS_INFO and step.target != Status.NEEDS_INFO:
         # Leaving the pause by any way (answer, withdrawal, duplicate): forget where it was.
         changes.update(return_status="", paused_on=None)
-    if step.target in workflow.CLOSED:
+    if workflow.closes(step.remark.status, step.target):
         changes["closed_at"] = step.now
-    elif step.remark.closed_at is not None:
+    elif step.target not in workflow.CLOSED and step.remark.closed_at is not None:
         changes["closed_at"] = None
     return changes
 
 
 def issues_response(transition: workflow.Transition, target: str) -> bool:
     return transition.response and target in workflow.CLOSED
+
+
+# The actions that change no status live beside, in their own modules; importing them
+# registers their handlers and preconditions.
+from remarks import actions_contribution, actions_publication  # noqa: E402, F401

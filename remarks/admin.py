@@ -25,7 +25,7 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(Measure)
 class MeasureAdmin(admin.ModelAdmin):
-    list_display = ["title", "agency", "adopted_on"]
+    list_display = ["title", "title_ru", "title_en", "agency", "adopted_on"]
 
 
 @admin.register(ResponseTemplate)

@@ -137,7 +137,19 @@ def roles_on(user, remark) -> frozenset[Role]:
             roles.add(Role.OFFICER)
     if remark.commission_id is not None and remark.commission_id in persona.commission_ids:
         roles.add(Role.SECRETARY)
+    if persona.agency_ids - {remark.agency_id} and co_agency_ids(remark) & persona.agency_ids:
+        roles.add(Role.CO_EXECUTOR)
     return frozenset(roles)
+
+
+def co_agency_ids(remark) -> frozenset[int]:
+    """The remark's co-executing agencies, read once per remark object."""
+    if remark.pk is None:
+        return frozenset()
+    cached = getattr(remark, "_co_agency_ids", None)
+    if cached is None:
+        cached = remark._co_agency_ids = frozenset(remark.co_agencies.values_list("pk", flat=True))
+    return cached
 
 
 def acting_roles(user, remark, transition: workflow.Transition) -> frozenset[Role]:
@@ -190,7 +202,7 @@ def may_view_remark(user, remark) -> bool:
         return True
     if remark.agency_id in persona.agency_ids or remark.commission_id in persona.commission_ids:
         return True
-    return bool(persona.agency_ids) and remark.co_agencies.filter(pk__in=persona.agency_ids).exists()
+    return bool(co_agency_ids(remark) & persona.agency_ids) if persona.agency_ids else False
 
 
 # --- workflow actions ------------------------------------------------------------------
@@ -282,6 +294,7 @@ PERMISSIONS = {
     "remarks.apply_any_measure": is_coordinator,
     "remarks.view_statistics": reads_statistics,
     "remarks.view_delivery_health": is_coordinator | is_operator,
+    "remarks.moderate_publication": is_coordinator,
     "agencies.view_commission": reads_commission,
     "agencies.view_all_commissions": is_coordinator | is_operator | _persona_rule(lambda p: p.is_analyst),
     "agencies.hold_session": holds_the_commission,

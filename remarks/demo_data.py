@@ -20,6 +20,36 @@ AGENCIES = [
      "Ministry of Foreign Affairs"),
 ]
 
+# code: the short names in kk, ru, en, by which sentences, the history, notices and charts name
+# the agency (the code stays in outgoing numbers and exports)
+AGENCY_SHORT_NAMES = {
+    "MDDIAI": ("ЦДИАӨМ", "МЦРИАП", "MDDIAI"),
+    "GOV4C": ("Мемкорпорация", "Госкорпорация", "GfC"),
+    "MIA": ("ІІМ", "МВД", "MIA"),
+    "KAZPOST": ("Қазпошта", "Казпочта", "Kazpost"),
+    "NIT": ("ҰАТ", "НИТ", "NIT"),
+    "MH": ("ДСМ", "МЗ", "MoH"),
+    "MJ": ("ӘМ", "МЮ", "MoJ"),
+    "MFA": ("СІМ", "МИД", "MFA"),
+}
+
+# The systemic measure of the article, in kk, ru, en
+MEASURE = {
+    "title": "Электрондық өтініштерді жауапсыз жабуға тыйым салынды; әр жауапқа шығыс нөмірі беріледі",
+    "title_ru": "Запрещено закрывать электронные обращения без ответа; каждому ответу присваивается "
+                "исходящий номер",
+    "title_en": "Electronic applications may no longer be closed without an answer; every answer gets an "
+                "outgoing number",
+    "description": "Электрондық құжат айналымы жүйесіне енгізілген өзгерістер: мемлекеттік қызметшілер "
+                   "электрондық өтініштерді жауапсыз жаба алмайды, әр электрондық жауапқа шығыс нөмірі беріледі.",
+    "description_ru": "Изменения в системе электронного документооборота: государственные служащие не могут "
+                      "закрыть электронное обращение без ответа, каждому электронному ответу присваивается "
+                      "исходящий номер.",
+    "description_en": "Changes to the electronic document management system: civil servants can no longer close "
+                      "an electronic application without an answer, and every electronic answer gets an "
+                      "outgoing number.",
+}
+
 # code, kk, ru, en
 CATEGORIES = [
     ("vehicles", "Көлік және жүргізушілер", "Транспорт и водители", "Vehicles and drivers"),

@@ -10,9 +10,14 @@ from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Service
 from remarks.capabilities import assignable_staff_scope, has_perm, needs_me
-from remarks.forms import UserChoiceField, staff_users
+from remarks.forms import DayField, UserChoiceField, staff_users
 from remarks.models import Category, Remark
 from remarks.workflow import Status
+
+
+class DayFilter(django_filters.DateFilter):
+    field_class = DayField
+
 
 SORTS = {
     "due": ("due_date", "pk"),
@@ -84,13 +89,9 @@ class RemarkFilter(django_filters.FilterSet):
                                            widget=forms.CheckboxInput)
     routing_overdue = django_filters.BooleanFilter(label=_("Routing overdue"), method="filter_routing_overdue",
                                                    widget=forms.CheckboxInput)
-    due_before = django_filters.DateFilter(label=_("Due before"), field_name="due_date", lookup_expr="lt",
-                                           widget=forms.DateInput(attrs={"type": "date"}))
-    submitted_after = django_filters.DateFilter(label=_("Submitted from"), field_name="submitted_at",
-                                                lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"}))
-    submitted_before = django_filters.DateFilter(label=_("Submitted to"), field_name="submitted_at",
-                                                 lookup_expr="date__lte",
-                                                 widget=forms.DateInput(attrs={"type": "date"}))
+    due_before = DayFilter(label=_("Due before"), field_name="due_date", lookup_expr="lt")
+    submitted_after = DayFilter(label=_("Submitted from"), field_name="submitted_at", lookup_expr="date__gte")
+    submitted_before = DayFilter(label=_("Submitted to"), field_name="submitted_at", lookup_expr="date__lte")
     needs_assignee = django_filters.BooleanFilter(label=_("Needs a new assignee"), method="filter_needs_assignee",
                                                   widget=forms.CheckboxInput)
     supported = django_filters.BooleanFilter(label=_("Supported by others"), method="filter_supported",

@@ -19,6 +19,26 @@ from remarks.workflow import TRANSITIONS, Action, Outcome
 User = get_user_model()
 
 
+# A date is read and typed as dd.mm.yyyy whatever the browser's locale (a date input shows
+# the browser's own format, mm/dd/yyyy in many): a text input, ISO accepted too.
+DAY_FORMATS = ["%d.%m.%Y", "%Y-%m-%d"]
+
+
+class DayInput(forms.DateInput):
+    input_type = "text"
+
+    def __init__(self, attrs=None):
+        # No inputmode="numeric": a phone's digit pad may have no full stop to type.
+        super().__init__(attrs={"autocomplete": "off", "placeholder": _("dd.mm.yyyy"), "maxlength": 10,
+                                **(attrs or {})}, format=DAY_FORMATS[0])
+
+
+class DayField(forms.DateField):
+    widget = DayInput
+    input_formats = DAY_FORMATS
+    default_error_messages = {"invalid": _("Enter a real date as dd.mm.yyyy, for example 25.10.2026.")}
+
+
 class NoNulCharField(forms.CharField):
     """Text from a browser never carries NUL or other control characters into the database."""
 
@@ -122,6 +142,13 @@ class RemarkForm(forms.Form):
         label=_("Screenshots or documents"), required=False,
         help_text=_("PNG, JPEG or PDF; up to 5 files of at most 10 MB each."),
     )
+    publication_consent = forms.BooleanField(
+        label=_("I allow the publication of this remark and its official answer in the public register"),
+        required=False,
+        help_text=_("Off unless you tick it. The register shows the title, the description and the answer as a "
+                    "coordinator has checked and, where needed, edited them, never your name or contact data. "
+                    "You may withdraw this consent at any time on the remark's page; the remark then leaves "
+                    "the register."))
     submission_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
 
     def __init__(self, *args, kept: int = 0, **kwargs):
@@ -222,17 +249,34 @@ INPUT_FIELDS = {
         label=_("Session"), queryset=CommissionSession.objects.select_related("commission").filter(
             **({"commission_id": remark.commission_id} if remark is not None else {}))),
     "outcome": lambda spec, remark: forms.ChoiceField(label=_("Decision"), choices=Outcome.choices),
-    "deadline": lambda spec, remark: forms.DateField(label=_("Deadline"), required=spec.required,
-                                                     widget=forms.DateInput(attrs={"type": "date"})),
-    "due_date": lambda spec, remark: forms.DateField(label=spec.label, required=spec.required,
-                                                     widget=forms.DateInput(attrs={"type": "date"})),
+    "deadline": lambda spec, remark: DayField(label=_("Deadline"), required=spec.required),
+    "due_date": lambda spec, remark: DayField(label=spec.label, required=spec.required),
     "original": lambda spec, remark: ReferenceField(label=spec.label, max_length=16),
+    "co_agency": lambda spec, remark: forms.ModelChoiceField(
+        label=_("Co-executing agency"),
+        queryset=remark.co_agencies.all() if remark is not None else Agency.objects.none()),
+    "public_title": lambda spec, remark: forms.CharField(
+        label=spec.label, max_length=200, initial=_public_copy(remark, "title")),
+    "public_description": lambda spec, remark: forms.CharField(
+        label=spec.label, max_length=5000, widget=forms.Textarea(attrs={"rows": 4}),
+        initial=_public_copy(remark, "description")),
+    "public_answer": lambda spec, remark: forms.CharField(
+        label=spec.label, widget=forms.Textarea(attrs={"rows": 5}), initial=_public_copy(remark, "answer"),
+        help_text=_("Remove the author's name and anything else that identifies a person; "
+                    "the original answer stays as it is.")),
     "text": lambda spec, remark: _text(spec.label, remark),
     "bilingual": lambda spec, remark: forms.BooleanField(
         label=_("Bilingual answer (Kazakh and Russian)"), required=False,
         help_text=_("The letter is written in the language of the remark; tick this to write it in both. "
                     "The sentence on the right to dispute the answer is added to the letter by the system.")),
 }
+
+
+def _public_copy(remark: Remark | None, name: str) -> str:
+    """What the moderator starts from: the public copy when there is one, else the original."""
+    from remarks import publication
+
+    return publication.draft_copy(remark)[name] if remark is not None else ""
 
 
 def action_form(action: Action, remark: Remark | None = None, data=None, *, user=None) -> forms.Form:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from core.i18n import TranslatedName
 from remarks import workflow
 from remarks.models_deadlines import DeadlineNotice, NoticeKind  # noqa: F401  (deadline notices)
+from remarks.models_measures import Measure  # systemic measures, in their own module
 from remarks.querysets import RemarkQuerySet
 from remarks.workflow import CLOSED, Action, Status
 
@@ -23,24 +24,6 @@ class Category(TranslatedName):
         verbose_name = _("sector")
         verbose_name_plural = _("sectors")
         ordering = ["position", "code"]
-
-
-class Measure(models.Model):
-    """One systemic change that resolves many remarks at once."""
-
-    title = models.CharField(_("title"), max_length=255)
-    description = models.TextField(_("description"), blank=True)
-    agency = models.ForeignKey("agencies.Agency", verbose_name=_("agency"), on_delete=models.PROTECT)
-    adopted_on = models.DateField(_("adopted on"))
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("systemic measure")
-        verbose_name_plural = _("systemic measures")
-        ordering = ["-adopted_on"]
-
-    def __str__(self) -> str:
-        return self.title
 
 
 def search_vector(config: str = "simple"):
@@ -389,6 +372,8 @@ class ResponseTemplate(TranslatedName):
         verbose_name = _("response template")
         verbose_name_plural = _("response templates")
         ordering = ["action", "name_kk"]
+from remarks.models_contributions import Contribution, ContributionRequest  # noqa: E402, F401  (co-executors)
 from remarks.models_letters import Letter, Receipt  # noqa: E402, F401  (receipts and letters)
 from remarks.models_outbox import OutboxEmail, outbox_message_id  # noqa: E402, F401  (the outbox)
+from remarks.models_publication import Publication  # noqa: E402, F401  (the public register)
 from remarks.stats.models import FlowFact, StateFact  # noqa: E402, F401  (the statistics facts)

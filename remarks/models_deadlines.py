@@ -16,6 +16,7 @@ class NoticeKind(models.TextChoices):
     EVENT = "event", _("Event")
     DUE_SOON = "due_soon", _("Due soon")
     OVERDUE = "overdue", _("Overdue")
+    CONTRIBUTION_DUE = "contribution_due", _("Contribution due")
 
 
 class DeadlineNotice(models.Model):

@@ -90,6 +90,24 @@ def _decided(remark, event) -> set[int]:
     return agency_staff(remark.agency_id) if event.payload.get("outcome") == Outcome.HAND_OVER else set()
 
 
+def _contribution_asked(remark, event) -> set[int]:
+    agency = Agency.objects.filter(code=event.payload.get("agency")).values_list("pk", flat=True).first()
+    return agency_staff(agency)
+
+
+def _contributed(remark, event) -> set[int]:
+    from remarks.models import ContributionRequest
+
+    askers = set(ContributionRequest.objects.filter(remark=remark, agency__code=event.payload.get("agency"))
+                 .values_list("requested_by_id", flat=True))
+    return askers | ({remark.assignee_id} - {None}) or agency_staff(remark.agency_id)
+
+
+def _consented(remark, event) -> set[int]:
+    """A consent to publish an answered remark waits for a coordinator's moderation."""
+    return coordinators() if remark.responses.exists() else set()
+
+
 STAFF_TOLD: dict[str, Callable] = {
     RemarkEvent.Kind.SUBMIT: lambda remark, event: coordinators(),
     Action.ACCEPT: _accepted,
@@ -98,6 +116,9 @@ STAFF_TOLD: dict[str, Callable] = {
     Action.REOPEN: lambda remark, event: agency_staff(remark.agency_id),
     Action.ESCALATE: _escalated,
     Action.COMMISSION_DECIDE: _decided,
+    Action.REQUEST_CONTRIBUTION: _contribution_asked,
+    Action.CONTRIBUTE: _contributed,
+    Action.CONSENT_PUBLICATION: _consented,
 }
 
 
@@ -225,6 +246,34 @@ def deadline_notices_send(*, today: dt.date | None = None) -> int:
             except IntegrityError:
                 continue  # told already, by a run that got there first
             written += 1
+    return written
+
+
+def contribution_reminders_send(*, today: dt.date | None = None) -> int:
+    """Remind a co-executing agency's staff once of a contribution asked of it and not given,
+    terms.DUE_SOON_WORKING_DAYS working days before its date (at once when asked later than
+    that). Idempotent: each request is claimed by a conditional update of `reminded_on`."""
+    from remarks import deadlines
+    from remarks.models import ContributionRequest, NoticeKind
+
+    today = today or timezone.localdate()
+    horizon = deadlines.add_working_days(today, terms.DUE_SOON_WORKING_DAYS)
+    pending = ContributionRequest.objects.filter(contributed_at__isnull=True, reminded_on__isnull=True,
+                                                 due_date__lte=horizon)
+    written = 0
+    for request in pending.select_related("remark", "agency").order_by("due_date", "pk"):
+        with transaction.atomic():
+            if not ContributionRequest.objects.filter(pk=request.pk, reminded_on__isnull=True).update(
+                    reminded_on=today):
+                continue  # reminded already, by a run that got there first
+            readers = agency_staff(request.agency_id)
+            Notification.objects.bulk_create([
+                Notification(user_id=user_id, remark=request.remark, kind=NoticeKind.CONTRIBUTION_DUE,
+                             due_date=request.due_date, created_at=timezone.now())
+                for user_id in sorted(readers)])
+            _mail_staff(readers, "staff_deadline", {"remark": request.remark, "kind": NoticeKind.CONTRIBUTION_DUE,
+                                                    "due_date": request.due_date})
+        written += 1
     return written
 
 

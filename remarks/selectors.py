@@ -50,6 +50,7 @@ def get_remark_for_user(user, reference: str, *, act: bool = False) -> Remark:
             .select_related(
                 "category", "service", "agency", "proposed_agency", "author__commissioner", "assignee",
                 "commission", "competent_agency", "duplicate_of", "measure", "receipt", "repeat_of",
+                "publication",
             )
             .with_overdue_flag()
             .get(reference=reference)
@@ -64,6 +65,29 @@ def get_remark_for_user(user, reference: str, *, act: bool = False) -> Remark:
 def available_actions(user, remark: Remark, *, now=None) -> list[workflow.Transition]:
     """The transitions the table allows this user on this remark now, guards included."""
     return capabilities.available_transitions(user, remark, now=now)
+
+
+def contributions_for(user, remark: Remark) -> dict:
+    """The co-executors' part of a remark, for staff only (DESIGN.md's policy table), and the
+    agencies that contributed, which every reader of the answer sees (names, never text)."""
+    from remarks.models import Contribution, ContributionRequest
+
+    contributions = list(Contribution.objects.filter(remark=remark).select_related("agency", "author"))
+    staff = capabilities.has_perm(user, "remarks.view_internal_notes")
+    return {
+        "contributions": contributions if staff else [],
+        "contribution_requests": list(ContributionRequest.objects.filter(remark=remark)
+                                      .select_related("agency", "requested_by")) if staff else [],
+        "contributed_by": sorted({str(c.agency) for c in contributions}),
+    }
+
+
+def visible_events(user, remark: Remark) -> list:
+    """The history as this reader may read it: staff-only steps are left out for others."""
+    qs = remark.events.select_related("actor__commissioner").order_by("created_at", "pk")
+    if not capabilities.has_perm(user, "remarks.view_internal_notes"):
+        qs = qs.exclude(action__in=sorted(workflow.STAFF_ONLY_ACTIONS))
+    return list(qs)
 
 
 def visible_comments(user, remark: Remark):
@@ -150,6 +174,8 @@ class OverdueDigest:
     due_soon: list
     needs_assignee: list = ()
     routing_overdue: list = ()
+    # The contributions asked of the agency as a co-executor, not given and due by the horizon.
+    contributions_due: list = ()
     # "due soon" is due within this many working days (the horizon)
     working_days: int = terms.DUE_SOON_WORKING_DAYS
 
@@ -193,6 +219,7 @@ def overdue_digest_for(*, today) -> list[OverdueDigest]:
     coordinator with anything to route past its date; one query per reader."""
     from django.db.models import Exists, OuterRef
 
+    from remarks.models import ContributionRequest
     from remarks.querysets import (
         at_risk_q,
         due_soon_horizon,
@@ -209,14 +236,17 @@ def overdue_digest_for(*, today) -> list[OverdueDigest]:
         agency_id = membership.agency_id
         rows = _digest_rows(membership.user, (of_agencies_q([agency_id]) & at_risk_q(today))
                             | (Q(agency_id=agency_id) & needs_new_assignee_q()), today)
-        if not rows:
+        asked = list(ContributionRequest.objects.filter(agency_id=agency_id, contributed_at__isnull=True,
+                                                        due_date__lte=horizon, remark__status__in=sorted(workflow.OPEN))
+                     .select_related("remark").order_by("due_date", "pk"))
+        if not rows and not asked:
             continue
         at_risk = [r for r in rows if r.is_at_risk]
         digests.append(OverdueDigest(
             reader=membership.user, agency=membership.agency, language=_reader_language(membership.user),
             today=today, horizon=horizon,
             overdue=[r for r in at_risk if r.is_overdue], due_soon=[r for r in at_risk if not r.is_overdue],
-            needs_assignee=[r for r in rows if r.needs_new_assignee],
+            needs_assignee=[r for r in rows if r.needs_new_assignee], contributions_due=asked,
         ))
     # Overdue where no head is told (no agency yet, or no head at the agency or a co-executor):
     # the ministry's coordinators hear of it.

@@ -26,6 +26,7 @@ from remarks.models import (
     Measure,
     Notification,
     OutboxEmail,
+    Publication,
     Remark,
     RemarkEvent,
     Response,
@@ -80,9 +81,12 @@ def remark_submit(
     language: str = "kk",
     attachments: Iterable[CheckedUpload] = (),
     submission_token: uuid.UUID | None = None,
+    publication_consent: bool = False,
     now: dt.datetime | None = None,
 ) -> Remark:
-    """File a remark. A repeated submission token returns the remark already filed."""
+    """File a remark. A repeated submission token returns the remark already filed.
+    `publication_consent` is the author's consent to the public register, given at filing
+    (later, the consent is the workflow action of its own)."""
     if submission_token is not None:
         existing = Remark.objects.filter(submission_token=submission_token, author=author).first()
         if existing is not None:
@@ -129,9 +133,12 @@ def remark_submit(
     snapshot.receipt_issue(remark)
     for upload in attachments:
         _attach(remark, author, upload, now)
+    payload = {"registered_on": registered_on.isoformat(), "due_date": remark.due_date.isoformat()}
+    if publication_consent:
+        Publication.objects.create(remark=remark, consent=True, consent_at=now)
+        payload["publication_consent"] = True
     _record(remark, actor=author, action=RemarkEvent.Kind.SUBMIT, from_status="", to_status=Status.SUBMITTED,
-            payload={"registered_on": registered_on.isoformat(), "due_date": remark.due_date.isoformat()},
-            now=now, notify_author=False)
+            payload=payload, now=now, notify_author=False)
     return remark
 
 
@@ -177,7 +184,8 @@ def remark_transition(*, remark: Remark, action: str, actor, now: dt.datetime | 
         raise ConflictError(conflict_message(current.status))
     roles = actions.check(transition, current, actor=actor, inputs=inputs, now=now)
 
-    target = workflow.target_status(transition, return_to=current.return_status, outcome=inputs.get("outcome"))
+    target = workflow.target_status(transition, current=current.status, return_to=current.return_status,
+                                    outcome=inputs.get("outcome"))
     step = actions.Step(remark=current, actor=actor, roles=roles, inputs=inputs, now=now, target=target)
     actions.HANDLERS[action](step)
     changes = step.changes | actions.leaving_changes(step)
@@ -197,8 +205,9 @@ def remark_transition(*, remark: Remark, action: str, actor, now: dt.datetime | 
         for then in step.with_response:
             then(response)
 
-    _record(current, actor=actor, action=action, from_status=seen_status, to_status=target, text=step.text,
-            payload=step.payload, now=now)
+    _record(current, actor=actor, action=action, from_status=seen_status,
+            to_status="" if transition.stays else target, text=step.text, payload=step.payload, now=now,
+            notify_author=step.notify_author)
     return current
 
 

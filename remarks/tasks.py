@@ -58,8 +58,10 @@ def staff_notice_digest() -> None:
 
 
 def deadline_notices() -> None:
-    """The "due soon" and "overdue" notices of the hour (each told once per due date)."""
+    """The "due soon" and "overdue" notices of the hour (each told once per due date), and the
+    reminders of contributions asked of co-executors."""
     notify.deadline_notices_send(today=timezone.localdate())
+    notify.contribution_reminders_send(today=timezone.localdate())
 
 
 def purge_drafts() -> None:

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from commissioners import services as commissioners_services
 from commissioners.models import Commissioner
-from remarks import actions, drafts, notify, selectors, services, workflow
+from remarks import actions, drafts, notify, publication, selectors, services, workflow
 from remarks.capabilities import has_perm
+from remarks.confirmations import done_message
 from remarks.diagram import workflow_svg
 from remarks.filters import MyRemarkFilter
 from remarks.forms import (
@@ -42,11 +43,6 @@ from remarks.permissions import capability_required
 from remarks.workflow import Action
 
 logger = logging.getLogger(__name__)
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return redirect(selectors.home_url_name(request.user))
-
 
 @never_cache
 @require_GET
@@ -132,7 +128,7 @@ def _file_remark(request: HttpRequest, form: RemarkForm, kept: list) -> HttpResp
             author=request.user, kind=data["kind"], title=data["title"], description=data["description"],
             category=data["category"], service=data["service"], affected_url=data["affected_url"],
             language=data["language"], attachments=drafts.draft_uploads_as_checked(kept) + data["attachments"],
-            submission_token=data["submission_token"],
+            submission_token=data["submission_token"], publication_consent=data["publication_consent"],
         )
     except services.TransitionError as error:
         form.add_error(error.field, error.message)
@@ -186,7 +182,7 @@ def _detail_context(request: HttpRequest, remark: Remark, bound: dict | None = N
             if chosen is not None and chosen.action == transition.action:
                 form.initial["text"] = _template_body(chosen, remark.language)
         forms.append((transition, form, [t for t in templates if t.action == transition.action]))
-    events = list(remark.events.select_related("actor__commissioner").order_by("created_at", "pk"))
+    events = selectors.visible_events(user, remark)
     confirmed = any(
         e.action == RemarkEvent.Kind.CONFIRM and remark.closed_at and e.created_at >= remark.closed_at for e in events
     )
@@ -197,6 +193,8 @@ def _detail_context(request: HttpRequest, remark: Remark, bound: dict | None = N
         "comments": selectors.visible_comments(user, remark),
         "attachments": remark.attachments.all(),
         "co_agencies": remark.co_agencies.all(),
+        **selectors.contributions_for(user, remark),
+        "publication": publication.publication_of(remark),
         "action_forms": forms,
         "open_action": chosen.action if chosen else None,
         "comment_form": CommentForm(),
@@ -204,6 +202,7 @@ def _detail_context(request: HttpRequest, remark: Remark, bound: dict | None = N
         "may_support": has_perm(user, "remarks.support_remark", remark) and remark.is_open,
         "may_confirm": has_perm(user, "remarks.confirm_remark", remark) and not confirmed,
         "may_write_internal_note": has_perm(user, "remarks.write_internal_note"),
+        "may_view_assignee": has_perm(user, "remarks.view_assignee"),  # staff only (DESIGN's policy table)
         "confirmed": confirmed,
     }
 
@@ -240,14 +239,14 @@ def remark_act(request: HttpRequest, reference: str, action: str) -> HttpRespons
     form = action_form(action, remark, data=request.POST, user=request.user)
     if form.is_valid():
         try:
-            services.remark_transition(remark=remark, action=action, actor=request.user, **form.cleaned_data)
+            done = services.remark_transition(remark=remark, action=action, actor=request.user, **form.cleaned_data)
         except services.ConflictError as error:
             messages.error(request, error.message)
             return redirect(remark)
         except services.TransitionError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _("Done: %(action)s.") % {"action": action.label})
+            messages.success(request, done_message(done, action))
             return redirect(remark)
     context = _detail_context(request, remark, bound={action: form})
     context["open_action"] = action

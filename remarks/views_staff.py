@@ -48,6 +48,8 @@ class BulkForm(forms.Form):
                           widget=forms.Textarea(attrs={"rows": 4}))
 
     def __init__(self, *args, user, **kwargs):
+        # Its own ids: the filter form on the same page has fields named agency and assignee too.
+        kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
         self.fields["measure"].queryset = measures_for(user)
         # References are checked against what the user may see in the view, not here.

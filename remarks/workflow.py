@@ -42,6 +42,8 @@ CLOCK_RUNNING = frozenset({Status.SUBMITTED, Status.IN_REVIEW})
 AWAITING_ROUTING = frozenset({Status.SUBMITTED})
 # The state in which the interagency commission holds the remark.
 WITH_COMMISSION = frozenset({Status.ESCALATED})
+# Actions whose events only staff read (DESIGN.md's policy table: contributions are staff-only).
+STAFF_ONLY_ACTIONS = frozenset({"request_contribution", "contribute"})
 # Closing states that count as "resolved" in the headline figure.
 RESOLVED_STATES = frozenset({Status.RESOLVED})
 
@@ -54,6 +56,7 @@ class Role(models.TextChoices):
     OFFICER = "officer", _("Officer of the executing agency")
     HEAD = "head", _("Head of the executing agency")
     SECRETARY = "secretary", _("Commission secretary")
+    CO_EXECUTOR = "co_executor", _("Staff of a co-executing agency")
 
 
 class Action(models.TextChoices):
@@ -69,6 +72,14 @@ class Action(models.TextChoices):
     WITHDRAW = "withdraw", pgettext_lazy("action", "Withdraw")
     REOPEN = "reopen", pgettext_lazy("action", "Dispute the answer and reopen")
     EXTEND_DEADLINE = "extend_deadline", pgettext_lazy("action", "Extend the deadline")
+    # Actions that change no status: the co-executors' part and the public register.
+    REQUEST_CONTRIBUTION = "request_contribution", pgettext_lazy("action", "Ask a co-executor for its contribution")
+    CONTRIBUTE = "contribute", pgettext_lazy("action", "Add the co-executor's contribution")
+    CONSENT_PUBLICATION = "consent_publication", pgettext_lazy("action", "Allow publication in the public register")
+    WITHDRAW_CONSENT = "withdraw_consent", pgettext_lazy("action", "Withdraw consent to publication")
+    PUBLISH = "publish", pgettext_lazy("action", "Publish in the public register")
+    REDACT_PUBLICATION = "redact_publication", pgettext_lazy("action", "Edit the public copy")
+    UNPUBLISH = "unpublish", pgettext_lazy("action", "Remove from the public register")
 
 
 COMMISSION_OUTCOME_STATUS = {
@@ -80,6 +91,9 @@ COMMISSION_OUTCOME_STATUS = {
 # The state the remark returns to after the author answers a clarification request is the
 # one it came from; RETURN marks that target in the table.
 RETURN = "return"
+# An action that leaves the status as it is (a contribution, a publication step): its event
+# records no status, so the statistics' facts do not see it.
+STAY = "stay"
 
 
 @dataclass(frozen=True)
@@ -109,6 +123,10 @@ class Transition:
     def target(self) -> str:
         return self.targets[0]
 
+    @property
+    def stays(self) -> bool:
+        return self.target == STAY
+
     def input(self, name: str) -> Input:
         return next(i for i in self.inputs if i.name == name)
 
@@ -123,6 +141,15 @@ def _text(label, missing) -> Input:
 
 _ANSWER_REQUIRED = _("An official response is required: a remark cannot be closed without an answer.")
 _COMPETENT_BODY = _("Name the competent state body.")
+
+# The moderated public copy (remarks.publication): what the public register shows instead of
+# the originals, which stay unchanged (answers often greet the author by name).
+_PUBLIC_COPY = (
+    Input("public_title", label=_("Public title"), missing=_("Write the public title.")),
+    Input("public_description", label=_("Public description"), missing=_("Write the public description.")),
+    Input("public_answer", label=_("Public copy of the official answer"),
+          missing=_("Write the public copy of the answer.")),
+)
 
 S, R, A, In = Status, Role, Action, Input
 TRANSITIONS: dict[Action, Transition] = {
@@ -166,6 +193,18 @@ TRANSITIONS: dict[Action, Transition] = {
         _t(A.EXTEND_DEADLINE, [S.IN_REVIEW], [S.IN_REVIEW], [R.HEAD],
            [In("due_date", label=_("New due date"), missing=_("Give the new due date.")),
             _text(_("Reason for the extension"), _("Give the reason for the extension."))]),
+        _t(A.REQUEST_CONTRIBUTION, [S.IN_REVIEW], [STAY], [R.OFFICER, R.HEAD],
+           [In("co_agency", missing=_("Choose the co-executing agency.")),
+            In("due_date", label=_("Contribution due by"), missing=_("Give the date the contribution is due.")),
+            _text(_("What the lead agency asks for"), _("Say what the contribution should cover."))]),
+        _t(A.CONTRIBUTE, [S.IN_REVIEW], [STAY], [R.CO_EXECUTOR],
+           [_text(_("Contribution to the answer (seen by staff only)"), _("Write the contribution."))]),
+        _t(A.CONSENT_PUBLICATION, OPEN | CLOSED - {S.WITHDRAWN}, [STAY], [R.AUTHOR], []),
+        _t(A.WITHDRAW_CONSENT, OPEN | CLOSED, [STAY], [R.AUTHOR], []),
+        _t(A.PUBLISH, [S.RESOLVED, S.DECLINED], [STAY], [R.COORDINATOR], _PUBLIC_COPY),
+        _t(A.REDACT_PUBLICATION, OPEN | CLOSED, [STAY], [R.COORDINATOR], _PUBLIC_COPY),
+        _t(A.UNPUBLISH, OPEN | CLOSED, [STAY], [R.COORDINATOR],
+           [_text(_("Why it leaves the public register"), _("Say why the remark leaves the public register."))]),
     )
 }
 del S, R, A, In
@@ -220,11 +259,14 @@ def transitions_from(status: str) -> list[Transition]:
     return [t for t in TRANSITIONS.values() if status in t.sources]
 
 
-def target_status(transition: Transition, *, return_to: str | None = None, outcome: str | None = None) -> str:
+def target_status(transition: Transition, *, current: str = "", return_to: str | None = None,
+                  outcome: str | None = None) -> str:
     if transition.action == Action.COMMISSION_DECIDE:
         return COMMISSION_OUTCOME_STATUS[Outcome(outcome)]
     if transition.target == RETURN:
         return return_to or Status.IN_REVIEW
+    if transition.stays:
+        return current
     return transition.target
 
 

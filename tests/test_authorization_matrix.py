@@ -93,7 +93,13 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "twofactor_setup": row(FORM, commissioners=FORBIDDEN),  # the second factor is for staff
     "twofactor_verify": row(ELSEWHERE),  # nothing pending after a plain login: on to the home page
     # Home and lists: each reads what its persona may see.
-    "home": row(ELSEWHERE),
+    # A visitor gets the public home; everyone else is sent on to their role's home.
+    "home": row((REDIRECT, NOT_ALLOWED), anonymous=READ),
+    # The public register: the dataset's remark is not published, so its public page is a 404 for all.
+    "public:register": everyone(*READ),
+    "public:record": everyone(HIDDEN, NOT_ALLOWED),
+    "public:moderation": row(FORBIDDEN, coordinator=READ),
+    "privacy": everyone(*READ),
     "remarks:list": row(READ),
     "remarks:mine": row(READ),
     "notifications:list": row(READ),
@@ -140,6 +146,19 @@ MATRIX: dict[str, dict[str, tuple[str, str]]] = {
     "meetings:print": row(READ),
     "meetings:new": row(FORBIDDEN, coordinator=FORM),
     "meetings:decisions": row(FORBIDDEN, coordinator=ACT),
+    # The open API reads no session: every persona is its anonymous reader, who sees only the
+    # public register (the dataset's remark is not in it); filing needs a key. Its keys page is
+    # for everyone with a role (tests/test_open311_*.py cover the API with each persona's key).
+    "open311:help": everyone(*READ),
+    "open311:root": everyone(*READ),
+    "open311:openapi": everyone(*READ),
+    "open311:discovery": everyone(*READ),
+    "open311:services": everyone(*READ),
+    "open311:service": everyone(*READ),
+    "open311:requests": everyone(OK, DENIED),
+    "open311:request": everyone(HIDDEN, NOT_ALLOWED),
+    "open311:keys": row((OK, BAD)),
+    "open311:key_revoke": row((NOT_ALLOWED, HIDDEN)),
 }
 
 # --- the URLs ------------------------------------------------------------------------------
@@ -194,6 +213,7 @@ class Dataset:
     def kwargs(self, name: str) -> dict:
         ref = {"reference": self.remark.reference}
         return {
+            "public:record": ref,
             "remarks:detail": ref, "remarks:comment": ref, "remarks:support": ref, "remarks:confirm": ref,
             "remarks:act": {**ref, "action": "resolve"},
             "remarks:attachment": {**ref, "pk": self.attachment.pk},
@@ -213,6 +233,10 @@ class Dataset:
             "meetings:decisions": {"pk": self.meeting.pk},
             "meetings:print": {"pk": self.meeting.pk},
             "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+            "open311:discovery": {"fmt": "xml"}, "open311:services": {"fmt": "xml"},
+            "open311:service": {"code": "vehicle-registration", "fmt": "xml"},
+            "open311:requests": {"fmt": "xml"}, "open311:request": {**ref, "fmt": "xml"},
+            "open311:key_revoke": {"pk": 999_999},
         }.get(name, {})
 
     def touches_remark(self, name: str) -> bool:

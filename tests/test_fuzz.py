@@ -124,7 +124,30 @@ ACTION_SETUP = {
     Action.WITHDRAW: (Status.SUBMITTED, "author"),
     Action.REOPEN: (Status.DECLINED, "author"),
     Action.EXTEND_DEADLINE: (Status.IN_REVIEW, "head"),
+    Action.REQUEST_CONTRIBUTION: (Status.IN_REVIEW, "officer"),
+    # NIT's officer: a co-executor once the remark names NIT (ACTION_PREPARE).
+    Action.CONTRIBUTE: (Status.IN_REVIEW, "other_officer"),
+    Action.CONSENT_PUBLICATION: (Status.RESOLVED, "author"),
+    Action.WITHDRAW_CONSENT: (Status.RESOLVED, "author"),
+    Action.PUBLISH: (Status.RESOLVED, "coordinator"),
+    Action.REDACT_PUBLICATION: (Status.RESOLVED, "coordinator"),
+    Action.UNPUBLISH: (Status.RESOLVED, "coordinator"),
 }
+
+
+def _prepare(action: Action, remark, world) -> None:
+    """What the remark must hold for the action to be offered at all."""
+    from django.utils import timezone
+
+    from remarks.models import Publication
+
+    if action in {Action.REQUEST_CONTRIBUTION, Action.CONTRIBUTE}:
+        remark.co_agencies.add(world.nit)
+    if action in {Action.WITHDRAW_CONSENT, Action.PUBLISH, Action.REDACT_PUBLICATION, Action.UNPUBLISH}:
+        published = timezone.now() if action in {Action.REDACT_PUBLICATION, Action.UNPUBLISH} else None
+        Publication.objects.update_or_create(remark=remark, defaults=dict(
+            consent=True, consent_at=timezone.now(), published_at=published, title="T", description="D",
+            answer="A"))
 
 
 def test_every_action_of_the_workflow_is_fuzzed():
@@ -132,18 +155,24 @@ def test_every_action_of_the_workflow_is_fuzzed():
 
 
 @pytest.mark.parametrize("action", list(Action), ids=lambda a: a.value)
-def test_workflow_action_forms(action, personas, remark_in):
+def test_workflow_action_forms(action, personas, remark_in, world):
     state, actor = ACTION_SETUP[action]
     client = logged_in(personas[actor])
     fields = [f"{action.value}-{name}" for name in action_form(action).fields] + ["junk"]
-    current = {"remark": remark_in(state)}
+
+    def fresh():
+        remark = remark_in(state)
+        _prepare(action, remark, world)
+        return remark
+
+    current = {"remark": fresh()}
 
     @FUZZ
     @given(data=fuzzed(fields))
     def run(data):
         remark = Remark.objects.get(pk=current["remark"].pk)
-        if remark.status != state:  # the last example acted: start again from the state
-            remark = current["remark"] = remark_in(state)
+        if remark.status != state or remark.events.latest("pk").action == action:
+            remark = current["remark"] = fresh()  # the last example acted: start again
         readable(client.post(reverse("remarks:act", args=[remark.reference, action.value]), data))
 
     run()
@@ -321,3 +350,32 @@ def test_an_id_past_64_bits_in_a_multiple_choice_is_a_form_error(personas, remar
     response = client.post(reverse("meetings:new"), {"invited_agencies": str(2**63)})
     assert response.status_code in (200, 400)
     assert Remark.objects.get(pk=remark.pk).status == Status.SUBMITTED
+
+
+# --- the open API (Open311) -----------------------------------------------------------------------
+
+OPEN311_GET = ["service_request_id", "service_code", "start_date", "end_date", "status", "updated_after",
+               "updated_before", "locale", "api_key"]
+OPEN311_POST = ["service_code", "description", "media_url", "lat", "long", "attribute[title]", "attribute[kind]",
+                "attribute[language]", "attribute[affected_url]", "attribute[idempotency_key]",
+                "attribute[similar_seen]"]
+
+
+@pytest.mark.parametrize("fmt", ["xml", "json", "csv"])
+def test_open_api(fmt, personas, remark_in):
+    from django.test import override_settings
+
+    from open311 import keys
+
+    remark_in(Status.IN_REVIEW)
+    key = keys.key_create(user=personas["author"], name="fuzz", verified=True).raw
+
+    @FUZZ
+    @given(query=fuzzed(OPEN311_GET), form=fuzzed(OPEN311_POST))
+    def run(query, form):
+        readable(Client().get(f"/open311/v2/requests.{fmt}", query))
+        readable(Client().post(f"/open311/v2/requests.{fmt}", form, HTTP_X_API_KEY=key))
+
+    with override_settings(OPEN311_ANONYMOUS_LIMIT=10_000, OPEN311_READ_LIMIT=10_000, OPEN311_FILE_LIMIT=10_000):
+        run()
+    assert_no_nul_stored()

@@ -77,3 +77,18 @@ def test_every_agency_that_holds_a_remark_has_someone_to_answer_it(db, debug):
                   .values_list("agency__code", flat=True))
     assert "MFA" in holders
     assert holders <= staffed, holders - staffed
+
+
+def test_demo_has_a_public_register_and_a_co_executors_contribution(db, debug, client):
+    from remarks.models import Contribution, ContributionRequest
+    from remarks.publication import published_remarks
+
+    load()
+    published = list(published_remarks())
+    assert len(published) == 6
+    assert all(r.status == Status.RESOLVED for r in published)
+    page = client.get("/").content.decode()
+    assert published[0].reference in page
+    request = ContributionRequest.objects.get()
+    assert request.agency.code == "KAZPOST" and request.contributed_at is not None
+    assert Contribution.objects.get().agency.code == "KAZPOST"

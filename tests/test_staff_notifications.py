@@ -144,3 +144,47 @@ def test_a_bulk_action_sends_each_member_of_staff_one_email(submit, everyone, wo
     [to_author] = [m for m in mail.outbox if m.to == [everyone["author"].email]]
     assert all(r.reference in to_author.body for r in remarks)
     assert Notification.objects.filter(user=everyone["author"], remark__in=remarks).count() == 3
+
+
+# --- the actions that change no status ----------------------------------------------------
+
+
+def _shared(remark_in, everyone, world):
+    """In review at MIA, NIT co-executing (nina is NIT's officer)."""
+    remark = remark_in(Status.SUBMITTED)
+    return services.remark_transition(remark=remark, action=Action.ACCEPT, actor=everyone["coordinator"],
+                                      agency=world.mia, assignee=everyone["officer"], co_agencies=[world.nit])
+
+
+def test_asking_a_co_executor_tells_that_agency_only(remark_in, everyone, world):
+    remark = _shared(remark_in, everyone, world)
+    services.remark_transition(remark=fresh(remark), action=Action.REQUEST_CONTRIBUTION, actor=everyone["officer"],
+                               co_agency=world.nit, due_date=remark.due_date, text="Your part, please.")
+    # Staff business: the author is not told.
+    assert told(last_event(remark)) == {"nina"}
+
+
+def test_a_contribution_tells_whoever_asked(remark_in, everyone, world):
+    remark = _shared(remark_in, everyone, world)
+    services.remark_transition(remark=fresh(remark), action=Action.REQUEST_CONTRIBUTION, actor=everyone["head"],
+                               co_agency=world.nit, due_date=remark.due_date, text="Your part, please.")
+    services.remark_transition(remark=fresh(remark), action=Action.CONTRIBUTE, actor=everyone["other_officer"],
+                               text="The gateway log shows the callback lost.")
+    # hanna asked; oscar is the assignee who writes the answer.
+    assert told(last_event(remark)) == {"hanna", "oscar"}
+
+
+def test_consent_to_publish_an_answered_remark_tells_the_coordinators(remark_in, everyone):
+    remark = remark_in(Status.RESOLVED)
+    services.remark_transition(remark=fresh(remark), action=Action.CONSENT_PUBLICATION, actor=everyone["author"])
+    assert told(last_event(remark)) == {"carol"}
+
+
+def test_publication_tells_the_author_only(remark_in, everyone):
+    from remarks.models import Publication
+
+    remark = remark_in(Status.RESOLVED)
+    Publication.objects.create(remark=remark, consent=True)
+    services.remark_transition(remark=fresh(remark), action=Action.PUBLISH, actor=everyone["coordinator"],
+                               public_title="T", public_description="D", public_answer="A")
+    assert told(last_event(remark)) == {"alice"}

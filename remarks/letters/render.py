@@ -83,6 +83,9 @@ def letter_pdf(content: dict) -> bytes:
     if content.get("supersedes"):
         _text(pdf, "\n".join(f"{labels[c]['corrects']} {content['supersedes']}" for c in codes), bold=True, gap=3)
     _text(pdf, content["body"], gap=4)
+    if content.get("contributors"):
+        _text(pdf, "\n".join(f"{labels[c]['contributors']}: {', '.join(content['contributors'][c])}" for c in codes),
+              gap=4)
     for code in codes:
         _text(pdf, content["dispute"][code], size=10, gap=2)
     pdf.ln(6)

@@ -119,7 +119,17 @@ def letter_plan(*, remark: Remark, agency: Agency, signer, text: str, bilingual:
                    "position": {code: getattr(membership, f"position_{code}").strip() for code in codes}},
         "dispute": {code: wording.DISPUTE[code] for code in codes},
         "labels": {code: wording.LABELS[code] for code in codes},
+        "contributors": _contributors(remark, codes),
     }
+
+
+def _contributors(remark: Remark, codes) -> dict[str, list[str]]:
+    """The co-executing agencies that contributed to the answer, named in each language of the
+    letter (their text stays with the staff)."""
+    agencies = sorted({c.agency for c in remark.contributions.select_related("agency")}, key=lambda a: a.code)
+    if not agencies:
+        return {}
+    return {code: [getattr(a, f"name_{code}") or a.name_kk for a in agencies] for code in codes}
 
 
 def letter_issue(*, response: Response, plan: dict, supersedes: Letter | None = None) -> Letter:

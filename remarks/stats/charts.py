@@ -14,7 +14,12 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-WIDTH = 480
+# Drawn narrow: on a 360 px phone the chart is shown at about 300 px, so its type (14 units,
+# stats.css) still reads at 12 px or more; on a desktop the stylesheet caps how far it grows.
+WIDTH = 340
+# What a character of the legend's 14-unit type takes at most, to lay the legend out in rows.
+CHAR_WIDTH = 9
+LEGEND_ROW = 22
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ def _empty(chart_id: str, title: str) -> SafeString:
     return _svg(chart_id, title, message, 64, body)
 
 
-def _clip(text: str, limit: int = 44) -> str:
+def _clip(text: str, limit: int = 34) -> str:
     text = str(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -55,16 +60,22 @@ def _scale(maximum: int) -> int:
         step *= 10
 
 
-def _legend(series: Sequence[Series], y: int) -> SafeString:
-    parts, x = [], 0
+def _legend(series: Sequence[Series], y: int) -> tuple[SafeString, int]:
+    """The swatches and their labels, in as many rows as the width needs (never one on
+    top of another); returns the markup and the height it takes."""
+    parts, x, rows = [], 0, 1
     for item in series:
+        label = _clip(item.label, (WIDTH - 20) // CHAR_WIDTH)
+        width = 20 + CHAR_WIDTH * len(label)
+        if x and x + width > WIDTH:
+            x, y, rows = 0, y + LEGEND_ROW, rows + 1
         parts.append(format_html(
             '<rect class="series-{}" x="{}" y="{}" width="14" height="14"></rect>'
             '<text class="chart-text" x="{}" y="{}">{}</text>',
-            item.key, x, y - 11, x + 20, y, item.label,
+            item.key, x, y - 11, x + 20, y, label,
         ))
-        x += 28 + 9 * len(str(item.label))
-    return mark_safe("".join(parts))
+        x += width + 12
+    return mark_safe("".join(parts)), rows * LEGEND_ROW + 8
 
 
 def bar_chart(*, chart_id: str, title: str, items: Sequence[tuple[str, int, str]]) -> SafeString:
@@ -94,10 +105,10 @@ def grouped_bars(*, chart_id: str, title: str, series: Sequence[Series],
     if not groups or not any(any(values) for _label, values in groups):
         return _empty(chart_id, title)
     top = _scale(max(max(values) for _label, values in groups))
-    bar, gap, bar_width = 12, 3, WIDTH - 60
-    legend_height = 30
+    bar, gap, bar_width = 14, 4, WIDTH - 60
+    legend, legend_height = _legend(series, 16)
     group_height = 20 + len(series) * (bar + gap) + 12
-    parts = [_legend(series, 16)]
+    parts = [legend]
     for index, (label, values) in enumerate(groups):
         y = legend_height + index * group_height
         parts.append(format_html('<text class="chart-text" x="0" y="{}">{}</text>', y + 14, _clip(label)))
@@ -122,8 +133,11 @@ def line_chart(*, chart_id: str, title: str, labels: Sequence[str], series: Sequ
     """One line per series over the labels (months), with a dot at every point."""
     if not labels:
         return _empty(chart_id, title)
-    height, left, right, top_margin, bottom = 280, 44, 16, 40, 40
-    plot_w, plot_h = WIDTH - left - right, height - top_margin - bottom
+    legend, legend_height = _legend(series, 16)
+    plot_h, left, right, bottom = 200, 44, 16, 40
+    top_margin = legend_height + 10
+    height = top_margin + plot_h + bottom
+    plot_w = WIDTH - left - right
     top = _scale(max((max(v) for v in values if v), default=1))
     count = len(labels)
 
@@ -133,7 +147,7 @@ def line_chart(*, chart_id: str, title: str, labels: Sequence[str], series: Sequ
     def y(v: int) -> float:
         return round(top_margin + plot_h - plot_h * v / top, 1)
 
-    parts = [_legend(series, 16)]
+    parts = [legend]
     for step in range(5):
         value = top * step // 4
         parts.append(format_html(
@@ -141,11 +155,12 @@ def line_chart(*, chart_id: str, title: str, labels: Sequence[str], series: Sequ
             '<text class="chart-axis" x="{}" y="{}" text-anchor="end">{}</text>',
             left, WIDTH - right, y(value), y(value), left - 6, y(value) + 4, value,
         ))
-    every = max(1, -(-count // 8))
+    # Each axis label takes about 60 units (a month as "06.2026"): at most one per 60.
+    every = max(1, -(-count // (plot_w // 60)))
     for i, label in enumerate(labels):
-        if i % every == 0 or i == count - 1:
+        if (count - 1 - i) % every == 0:  # counted from the latest month, which is always named
             parts.append(format_html('<text class="chart-axis" x="{}" y="{}" text-anchor="middle">{}</text>',
-                                     x(i), height - bottom + 18, label))
+                                     x(i), height - bottom + 24, label))
     for item, points in zip(series, values, strict=True):
         coordinates = " ".join(f"{x(i)},{y(v)}" for i, v in enumerate(points))
         parts.append(format_html('<polyline class="line series-{}" points="{}"></polyline>',

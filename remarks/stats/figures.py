@@ -36,9 +36,10 @@ from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from agencies.models import Agency, Service
+from agencies.models import Agency, Service, code_and_short
 from core.i18n import active_language
 from remarks import deadlines
+from remarks.forms import DayField
 from remarks.models import Category, FlowFact, Remark, StateFact, Support
 from remarks.stats import rollup
 from remarks.stats.facts import OVERDUE
@@ -51,10 +52,8 @@ Measure = FlowFact.Measure
 
 
 class StatsFilterForm(forms.Form):
-    submitted_from = forms.DateField(label=_("Period from"), required=False,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
-    submitted_to = forms.DateField(label=_("Period to (the figures as of this day)"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+    submitted_from = DayField(label=_("Period from"), required=False)
+    submitted_to = DayField(label=_("Period to (the figures as of this day)"), required=False)
     agency = forms.ModelChoiceField(label=_("Executing agency"), queryset=Agency.objects.all(),
                                     required=False, empty_label=_("Any"))
     category = forms.ModelChoiceField(label=_("Sector"), queryset=Category.objects.all(), required=False,
@@ -269,8 +268,8 @@ def headline(selection: Selection) -> dict:
 
 
 def _names(model, ids, language: str, *, code: bool = False) -> dict[int, dict]:
-    fields = ["pk", f"name_{language}", "name_kk"] + (["code"] if code else [])
-    return {row["pk"]: {"name": row[f"name_{language}"] or row["name_kk"] or "", "code": row.get("code", "")}
+    fields = ["pk", f"name_{language}", "name_kk"] + (["code", f"short_{language}"] if code else [])
+    return {row["pk"]: {"name": row[f"name_{language}"] or row["name_kk"] or "", **code_and_short(row, language)}
             for row in model.objects.filter(pk__in=[i for i in ids if i]).values(*fields)}
 
 
@@ -287,7 +286,7 @@ def _breakdown(selection: Selection, dim: str, model, *, language: str, routed: 
         row = _row(flows.get(pk, Counter()), states.get(pk, Counter()), routed=routed)
         if not any(row[key] for key in ("received", "closed", "open", "reopened")):
             continue
-        rows.append({"id": pk or None, **names.get(pk, {"name": "", "code": ""}), **row})
+        rows.append({"id": pk or None, **names.get(pk, {"name": "", "code": "", "short": ""}), **row})
     rows.sort(key=lambda r: (-r["received"], str(r["name"]), r["id"] or 0))
     return rows
 
@@ -386,5 +385,15 @@ def compute(selection: Selection, *, public: bool, remarks: QuerySet[Remark] | N
         figures["commissioners"] = by_commissioner(selection.remarks(
             remarks if remarks is not None else Remark.objects.all()))
     figures["today"] = selection.as_of
+    figures["computed_at"] = timezone.localtime()
+    return figures
+
+
+def public_home(*, language: str | None = None) -> dict:
+    """The public home's figures: the headline and the sectors (aggregates, no personal data)."""
+    language = language or active_language()
+    _form, selection, _valid = select({})
+    figures = headline(selection)
+    figures["sectors"] = _breakdown(selection, "category", Category, language=language, routed=False)
     figures["computed_at"] = timezone.localtime()
     return figures

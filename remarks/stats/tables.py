@@ -124,6 +124,12 @@ def build_tables(figures: dict, *, public: bool) -> dict[str, Table]:
         ], limit=TOP_ROWS)
         tables["commissioners"].rows = _rows(figures["commissioners"], tables["commissioners"].columns,
                                              blank_name="—")
+        tables["co_executors"] = Table("co_executors", _("Co-executing agencies' contributions"), [
+            Column("name", _("Co-executing agency"), numeric=False), Column("asked", _("Contributions asked")),
+            Column("given", _("Contributions given")), Column("on_time", _("Given by the date asked")),
+            Column("on_time_share", _("On time, %")), Column("waiting", _("Still waiting")),
+        ])
+        tables["co_executors"].rows = _rows(figures.get("co_executors", []), tables["co_executors"].columns)
     return tables
 
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from remarks import selectors
 from remarks.permissions import statistics_required
-from remarks.stats import charts
+from remarks.stats import charts, co_executors
 from remarks.stats import figures as stats
 from remarks.stats.exports import EXPORTERS
 from remarks.stats.tables import PUBLIC_TABLES, build_tables
@@ -28,7 +28,7 @@ def _charts(figures: dict) -> dict:
             chart_id="chart-agencies", title=_("Executing agencies side by side"),
             series=[charts.Series("received", _("Received")), charts.Series("closed", _("Official answers")),
                     charts.Series("overdue", _("Overdue now"))],
-            groups=[(f"{row['code']} · {row['name']}", (row["received"], row["answered"], row["overdue"]))
+            groups=[(f"{row['short']} · {row['name']}", (row["received"], row["answered"], row["overdue"]))
                     for row in agencies],
         ),
         "months": charts.line_chart(
@@ -54,6 +54,7 @@ def _filtered_figures(request: HttpRequest, *, warn: bool):
                                   "Check the marked fields."))
     # Read from the facts on every request, never cached: a closure shows in the next one.
     figures = stats.compute(selection, public=False, remarks=selectors.remarks_visible_to(request.user))
+    figures["co_executors"] = co_executors.by_agency(selection, language=stats.active_language())
     return form, figures
 
 

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import template
 from django.utils.translation import gettext as _
 
@@ -32,26 +34,68 @@ _EVENT_TEXT = {
     Action.WITHDRAW: lambda p: _("withdrew the remark"),
     Action.REOPEN: lambda p: _("disputed the answer and reopened the remark"),
     Action.EXTEND_DEADLINE: lambda p: _("extended the deadline to %(date)s") % {"date": p.get("due_date", "")},
+    Action.REQUEST_CONTRIBUTION: lambda p: _("asked %(agency)s for its contribution by %(date)s")
+    % {"agency": p.get("agency", ""), "date": p.get("due_date", "")},
+    Action.CONTRIBUTE: lambda p: _("added the contribution of %(agency)s") % {"agency": p.get("agency", "")},
+    Action.CONSENT_PUBLICATION: lambda p: _("allowed publication in the public register"),
+    Action.WITHDRAW_CONSENT: lambda p: _("withdrew consent to publication"),
+    Action.PUBLISH: lambda p: _("published the remark in the public register"),
+    Action.REDACT_PUBLICATION: lambda p: _("edited the public copy"),
+    Action.UNPUBLISH: lambda p: _("removed the remark from the public register"),
 }
 
 
-@register.simple_tag
-def event_summary(event: RemarkEvent) -> str:
-    describe = _EVENT_TEXT.get(event.action)
-    return describe(event.payload or {}) if describe else event.action
+# The payload keys that hold an agency's code: shown by the agency's short name in the reader's language.
+_AGENCY_KEYS = ("agency", "competent_agency")
 
 
-@register.simple_tag
-def forwarding_notice(event: RemarkEvent) -> str:
-    """To whom a remark outside the ministry's competence went, and why, told to its author:
-    an escalation to the interagency commission, or the commission's hand-over to a body."""
+def _agencies_by_code(context) -> dict:
+    """Every agency by its code, read once for the page, e-mail or notice list being rendered
+    (one query however many events name agencies), never across renders."""
     from agencies.models import Agency
 
+    store = context.render_context
+    if "agencies_by_code" not in store:
+        store["agencies_by_code"] = {agency.code: agency for agency in Agency.objects.order_by()}
+    return store["agencies_by_code"]
+
+
+_DATE_KEYS = ("registered_on", "due_date")
+
+
+def _day(iso: str) -> str:
+    try:
+        return dt.date.fromisoformat(iso).strftime("%d.%m.%Y")
+    except ValueError:
+        return iso
+
+
+@register.simple_tag(takes_context=True)
+def event_summary(context, event: RemarkEvent) -> str:
+    describe = _EVENT_TEXT.get(event.action)
+    if not describe:
+        return event.action
+    payload = dict(event.payload or {})
+    for key in _DATE_KEYS:  # stored as ISO, read as dd.mm.yyyy
+        if isinstance(payload.get(key), str):
+            payload[key] = _day(payload[key])
+    if any(payload.get(key) for key in _AGENCY_KEYS):
+        agencies = _agencies_by_code(context)
+        for key in _AGENCY_KEYS:
+            if payload.get(key) in agencies:
+                payload[key] = agencies[payload[key]].short_name
+    return describe(payload)
+
+
+@register.simple_tag(takes_context=True)
+def forwarding_notice(context, event: RemarkEvent) -> str:
+    """To whom a remark outside the ministry's competence went, and why, told to its author:
+    an escalation to the interagency commission, or the commission's hand-over to a body."""
     payload = event.payload or {}
     code = payload.get("competent_agency")
     if not code or not (event.action == Action.ESCALATE or payload.get("outcome") == workflow.Outcome.HAND_OVER):
         return ""
-    body = Agency.objects.filter(code=code).first() or code
+    body = _agencies_by_code(context).get(code) or code
     if event.action == Action.ESCALATE:
         return _("Your remark lies outside the competence of the Ministry of Digital Development: it has gone to "
                  "the interagency commission, and the competent body is %(body)s. Why: %(reason)s") % {

@@ -133,12 +133,13 @@ class Command(BaseCommand):
         password = make_password(settings.SEED_DEMO_PASSWORD)
         ministry = Agency.objects.filter(is_ministry=True).first() or Agency.objects.create(
             code="MDDIAI", is_ministry=True, kind=Agency.Kind.MINISTRY, name_kk="Цифрлық даму министрлігі",
-            name_ru="Министерство цифрового развития", name_en="Ministry of Digital Development")
+            name_ru="Министерство цифрового развития", name_en="Ministry of Digital Development",
+            short_kk="ЦДИАӨМ", short_ru="МЦРИАП", short_en="MDDIAI")
         agencies = []
         for n in range(options["agencies"]):
             agency, _ = Agency.objects.get_or_create(code=f"GEN{n:02d}", defaults={
                 "kind": Agency.Kind.OTHER, "name_kk": f"Ведомство {n}", "name_ru": f"Ведомство {n}",
-                "name_en": f"Agency {n}"})
+                "name_en": f"Agency {n}", "short_kk": f"В{n:02d}", "short_ru": f"В{n:02d}", "short_en": f"A{n:02d}"})
             agencies.append(agency)
         categories = list(Category.objects.all()) or [
             Category.objects.create(code=f"sector-{n}", name_kk=f"Сала {n}", name_ru=f"Отрасль {n}",

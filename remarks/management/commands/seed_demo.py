@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyMembership, Commission, CommissionSession, Service
 from commissioners.models import Commissioner, Meeting
-from remarks import demo_data, services
+from remarks import deadlines, demo_data, services
 from remarks.models import Category, Measure, OutboxEmail, Remark, ResponseTemplate
 from remarks.terms import REOPEN_WINDOW_DAYS
 from remarks.workflow import Action, Outcome, Status
@@ -40,6 +40,11 @@ DUPLICATE_OF = {45: 33}
 # duplicate filed after its original.
 DAYS_AGO = {1: 75, 16: 48, 45: 30}
 CO_EXECUTORS = {1: ["KAZPOST", "GOV4C", "NIT"], 10: ["MIA"]}
+# The lead agency asks a co-executor for its part, which it gives (remark: co-executor).
+CONTRIBUTIONS = {1: "KAZPOST"}
+# Authors who allowed publication when filing; the first ones a coordinator has published.
+PUBLISHED = [0, 2, 3, 5, 6, 9]
+CONSENTED = [11, 12, 13]
 
 RESPONSE = {
     "kk": "Ескертуіңіз қаралды. Анықталған кемшілік жойылды, қызмет қалыпты жұмыс істейді. "
@@ -83,7 +88,9 @@ class Command(BaseCommand):
         for code, kind, is_ministry, kk, ru, en in demo_data.AGENCIES:
             agencies[code], _ = Agency.objects.update_or_create(
                 code=code, defaults={"kind": kind, "is_ministry": is_ministry, "name_kk": kk, "name_ru": ru,
-                                     "name_en": en, "letterhead_kk": kk, "letterhead_ru": ru})
+                                     "name_en": en, "letterhead_kk": kk, "letterhead_ru": ru,
+                                     **dict(zip(("short_kk", "short_ru", "short_en"),
+                                                demo_data.AGENCY_SHORT_NAMES[code], strict=True))})
         categories = {}
         for position, (code, kk, ru, en) in enumerate(demo_data.CATEGORIES):
             categories[code], _ = Category.objects.update_or_create(
@@ -168,11 +175,8 @@ class Command(BaseCommand):
             day = today - dt.timedelta(days=int(days_ago))
             return dt.datetime.combine(day, dt.time(hour, rng.randint(0, 59)), tzinfo=tz)
 
-        measure = Measure.objects.create(
-            title="Электрондық өтініштерді жауапсыз жабуға тыйым салынды; әр жауапқа шығыс нөмірі беріледі",
-            description="Электрондық құжат айналымы жүйесіне енгізілген өзгерістер: мемлекеттік қызметшілер "
-                        "электрондық өтініштерді жауапсыз жаба алмайды, әр электрондық жауапқа шығыс нөмірі беріледі.",
-            agency=agencies["MDDIAI"], adopted_on=today - dt.timedelta(days=46))
+        measure = Measure.objects.create(**demo_data.MEASURE, agency=agencies["MDDIAI"],
+                                         adopted_on=today - dt.timedelta(days=46))
         session = CommissionSession.objects.create(commission=commission, held_on=today - dt.timedelta(days=20),
                                                    protocol_number="1")
         remarks: dict[int, Remark] = {}
@@ -204,7 +208,8 @@ class Command(BaseCommand):
                        description=description, language=language, submitted=submitted):
                 remarks[index] = services.remark_submit(
                     author=author, kind=kind, title=title, description=description, category=service.category,
-                    service=service, language=language, now=submitted)
+                    service=service, language=language, now=submitted,
+                    publication_consent=index in PUBLISHED or index in CONSENTED)
             steps.append((submitted, len(steps), submit))
 
             if status == Status.SUBMITTED:
@@ -236,6 +241,14 @@ class Command(BaseCommand):
             assignee = officer_of.get(agency.code)
             step(at(days_ago - 1), index, Action.ACCEPT, coordinator, agency=agency, assignee=assignee,
                  co_agencies=[agencies[code] for code in CO_EXECUTORS.get(index, [])])
+            if index in CONTRIBUTIONS:
+                co = CONTRIBUTIONS[index]
+                step(at(days_ago - 2, 11), index, Action.REQUEST_CONTRIBUTION, assignee, co_agency=agencies[co],
+                     due_date=lambda i=index: deadlines.add_working_days(
+                         Remark.objects.get(pk=remarks[i].pk).registered_on, 6),
+                     text="Қазпоштаның бөлігі: техпаспорт пен нөмірді үйге жеткізудің шарттары мен бағасы.")
+                step(at(days_ago - 5, 16), index, Action.CONTRIBUTE, officer_of[co],
+                     text="Қазпошта жеткізуді 3 жұмыс күні ішінде жүзеге асыра алады; тариф ХҚКО алымына кіреді.")
             if status == Status.NEEDS_INFO:
                 step(at(days_ago - 3, 11), index, Action.REQUEST_INFO, assignee or coordinator,
                      text="Қатенің скриншотын және өтінім нөмірін жіберіңізші.")
@@ -246,6 +259,9 @@ class Command(BaseCommand):
                 late = index % 7 == 0
                 step(at(max(days_ago - (28 if late else 4 + index % 9), 1), 15), index, Action.RESOLVE,
                      assignee or coordinator, text=RESPONSE[language])
+                if index in PUBLISHED:
+                    step(at(0, 7), index, Action.PUBLISH, coordinator, public_title=title,
+                         public_description=description, public_answer=RESPONSE[language])
                 if index == REOPENED:
                     step(at(0, 8), index, Action.REOPEN, author,
                          text="Мәселе толық шешілмеді: режим әлі де қосылмаған.")
