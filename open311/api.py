@@ -76,7 +76,8 @@ def identify(request: HttpRequest) -> tuple[object, ApiKey | None]:
         # Wrong keys count against the address, so that guessing is as slow as reading.
         _throttled(f"open311:address:{address or ''}", term("ANONYMOUS_LIMIT"), term("ANONYMOUS_WINDOW"))
         raise ApiError(error.status, error.message) from None
-    _throttled(f"open311:key:{key.pk}", term("READ_LIMIT"), term("READ_WINDOW"))
+    # By the key's owner, not the key: a new key (or five at once) is no new quota.
+    _throttled(f"open311:user:{key.user_id}", term("READ_LIMIT"), term("READ_WINDOW"))
     keys.key_used(key, address=address, now=timezone.now())
     return key.user, key
 

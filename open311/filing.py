@@ -61,7 +61,7 @@ def file_request(caller: Caller) -> tuple[Remark, bool]:
         raise ApiError(403, _("This API key is read-only: staff keys cannot file remarks."))
     if not has_perm(user, "remarks.file_remark"):
         raise ApiError(403, _("Only digital commissioners can file remarks."))
-    name = f"open311:file:{caller.key.pk}"
+    name = f"open311:file:{caller.key.user_id}"  # per owner: new keys give no new quota
     if not throttle.allow(name, limit=term("FILE_LIMIT"), window=term("FILE_WINDOW")):
         raise ApiError(429, _("Too many remarks filed in a short time: wait and try again."),
                        retry_after=throttle.retry_after(name, limit=term("FILE_LIMIT"), window=term("FILE_WINDOW")))

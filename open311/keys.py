@@ -112,6 +112,9 @@ def key_for_request(raw: str, *, now=None) -> ApiKey:
     if key.expires_at is not None and key.expires_at <= now:
         raise ApiKeyError(_("This API key expired on %(date)s.")
                         % {"date": timezone.localtime(key.expires_at).strftime("%d.%m.%Y")})
+    if not key.read_only and is_staff_key_owner(key.user):
+        # Made as a commissioner's key; staff keys are read-only, expire and need the second factor.
+        raise ApiKeyError(_("This API key was made before you joined the staff: make a new one."))
     return key
 
 

@@ -35,6 +35,10 @@ def _values(params, name: str) -> list[str]:
     return parts
 
 
+# The years a date parameter may name: no remark is older, and none is filed centuries ahead.
+MIN_YEAR, MAX_YEAR = 2000, 2100
+
+
 def parse_moment(value: str) -> dt.datetime | None:
     """A W3C datetime (2026-01-01T00:00:00Z, with an offset or local) or a date (its midnight,
     local time); None when it is neither."""
@@ -48,6 +52,8 @@ def parse_moment(value: str) -> dt.datetime | None:
         return None
     if moment is None:
         return None
+    if not MIN_YEAR <= moment.year <= MAX_YEAR:
+        return None  # a window around it, or its UTC time, would overflow the calendar
     if timezone.is_naive(moment):
         try:
             moment = timezone.make_aware(moment)

@@ -54,6 +54,7 @@ class Step:
     signer: object | None = None
     # Whether the author is told of the event (not of the staff's own business).
     notify_author: bool = True
+    transition_action: str = ""
 
     @property
     def today(self) -> dt.date:
@@ -148,9 +149,11 @@ def _check_assignee(assignee, agency) -> None:
 
     if assignee is None:
         return
-    if agency is None or not AgencyMembership.objects.filter(
+    from remarks import bulk
+
+    if agency is None or not bulk.memo(("answers-for", assignee.pk, agency.pk), lambda: AgencyMembership.objects.filter(
         user=assignee, agency=agency, role__in=[AgencyMembership.Role.OFFICER, AgencyMembership.Role.HEAD]
-    ).exists():
+    ).exists()):
         raise TransitionError(_("The assignee must be an officer of the executing agency."), field="assignee")
 
 
@@ -197,6 +200,8 @@ def reassign(step: Step) -> None:
         raise TransitionError(_("Choose another agency or an assignee."), field="assignee")
     _check_assignee(assignee, agency)
     step.changes.update(agency=agency, assignee=assignee)
+    if agency != current.agency:
+        step.after.append(lambda remark: remark.co_agencies.remove(agency))  # the lead is no co-executor
     step.payload.update(agency=agency.code, previous_agency=current.agency.code if current.agency else "",
                         assignee=assignee.get_full_name() if assignee else "")
 
@@ -292,11 +297,12 @@ def mark_duplicate(step: Step) -> None:
 
 @handles(Action.WITHDRAW)
 def withdraw(step: Step) -> None:
-    pass  # the reason is the event's text
+    actions_publication.leave_register(step)  # the reason is the event's text
 
 
 @handles(Action.REOPEN)
 def reopen(step: Step) -> None:
+    actions_publication.leave_register(step)
     current = step.remark
     due = deadlines.answer_due(step.today)
     step.changes.update(due_date=due, reopen_count=current.reopen_count + 1)
@@ -330,7 +336,10 @@ def moved_on(seen_status: str | None, remark) -> bool:
 
 def leaving_changes(step: Step) -> dict:
     """What every transition changes besides its own handler's work."""
-    changes = {"updated_at": step.now, "status": step.target}
+    changes = {"status": step.target}
+    if step.transition_action not in workflow.STAFF_ONLY_ACTIONS:
+        # A staff-only step is no change the author or the public may date (the API's updated_datetime).
+        changes["updated_at"] = step.now
     if step.remark.status == Status.NEEDS_INFO and step.target != Status.NEEDS_INFO:
         # Leaving the pause by any way (answer, withdrawal, duplicate): forget where it was.
         changes.update(return_status="", paused_on=None)

@@ -96,3 +96,11 @@ def redact(step: Step) -> None:
 @handles(Action.UNPUBLISH)
 def unpublish(step: Step) -> None:
     step.after.append(lambda remark: _save(remark, published_at=None, published_by=None))
+
+
+def leave_register(step: Step) -> None:
+    """A disputed or withdrawn remark leaves the register at once (its answer is no longer the
+    last word); the consent stands, so a new answer goes back to the coordinators' moderation."""
+    if _published(step.remark):
+        step.payload.update(unpublished=True)
+        step.after.append(lambda remark: _save(remark, published_at=None, published_by=None))

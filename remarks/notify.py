@@ -258,8 +258,11 @@ def contribution_reminders_send(*, today: dt.date | None = None) -> int:
 
     today = today or timezone.localdate()
     horizon = deadlines.add_working_days(today, terms.DUE_SOON_WORKING_DAYS)
-    pending = ContributionRequest.objects.filter(contributed_at__isnull=True, reminded_on__isnull=True,
-                                                 due_date__lte=horizon)
+    from remarks.workflow import TRANSITIONS, Action
+
+    pending = ContributionRequest.objects.filter(
+        contributed_at__isnull=True, reminded_on__isnull=True, due_date__lte=horizon,
+        remark__status__in=sorted(TRANSITIONS[Action.CONTRIBUTE].sources))  # while it can still be given
     written = 0
     for request in pending.select_related("remark", "agency").order_by("due_date", "pk"):
         with transaction.atomic():

@@ -41,8 +41,12 @@ def draft_copy(remark) -> dict[str, str]:
     response = latest_response(remark)
     original = {"title": remark.title, "description": remark.description,
                 "answer": response.body if response else ""}
-    if row is None or not row.is_published:
+    if row is None or not row.title:
         return original
+    if not row.is_published:
+        # Published before (and left the register): the redaction of title and description
+        # stands; the answer may be a new one, so it starts from the newest response.
+        return {"title": row.title, "description": row.description, "answer": original["answer"]}
     return {"title": row.title, "description": row.description, "answer": row.answer}
 
 

@@ -237,7 +237,9 @@ def overdue_digest_for(*, today) -> list[OverdueDigest]:
         rows = _digest_rows(membership.user, (of_agencies_q([agency_id]) & at_risk_q(today))
                             | (Q(agency_id=agency_id) & needs_new_assignee_q()), today)
         asked = list(ContributionRequest.objects.filter(agency_id=agency_id, contributed_at__isnull=True,
-                                                        due_date__lte=horizon, remark__status__in=sorted(workflow.OPEN))
+                                                        due_date__lte=horizon,
+                                                        remark__status__in=sorted(
+                                                            workflow.TRANSITIONS[workflow.Action.CONTRIBUTE].sources))
                      .select_related("remark").order_by("due_date", "pk"))
         if not rows and not asked:
             continue

@@ -186,7 +186,8 @@ def remark_transition(*, remark: Remark, action: str, actor, now: dt.datetime | 
 
     target = workflow.target_status(transition, current=current.status, return_to=current.return_status,
                                     outcome=inputs.get("outcome"))
-    step = actions.Step(remark=current, actor=actor, roles=roles, inputs=inputs, now=now, target=target)
+    step = actions.Step(remark=current, actor=actor, roles=roles, inputs=inputs, now=now, target=target,
+                        transition_action=action)
     actions.HANDLERS[action](step)
     changes = step.changes | actions.leaving_changes(step)
 

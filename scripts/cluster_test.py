@@ -214,7 +214,7 @@ def multipart(fields: dict[str, str], files: list[tuple[str, str, str, bytes]]) 
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
 
 
-MESSAGE = re.compile(r'<li class="message ([\w ]*)">(.*?)</li>', re.S)
+MESSAGE = re.compile(r'<p class="message ([\w ]*)"[^>]*>(.*?)</p>', re.S)
 CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 REFERENCE_LINK = re.compile(r'href="/remarks/(R-\d{4}-\d{5})/"')
 

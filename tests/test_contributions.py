@@ -144,3 +144,23 @@ def test_statistics_count_the_co_executors_part(shared, officer, co_officer, coo
                                text="Done.")
     table = login(coordinator).get("/stats/").context["tables"]["co_executors"]
     assert table.rows[0][:4] == ["NIT JSC", 1, 1, 1] and table.rows[0][5] == 0
+
+
+def test_no_reminder_once_the_remark_is_answered(shared, officer, world):
+    due = deadlines.add_working_days(shared.registered_on, 5)
+    _ask(shared, officer, world, due=due)
+    services.remark_transition(remark=Remark.objects.get(pk=shared.pk), action=Action.RESOLVE, actor=officer,
+                               text="Answered without the co-executor.")
+    assert notify.contribution_reminders_send(today=due) == 0
+
+
+def test_a_staff_only_step_does_not_date_the_remark(shared, officer, world):
+    before = Remark.objects.get(pk=shared.pk).updated_at
+    _ask(shared, officer, world)
+    assert Remark.objects.get(pk=shared.pk).updated_at == before
+
+
+def test_the_new_lead_is_no_longer_its_own_co_executor(shared, coordinator, world):
+    services.remark_transition(remark=Remark.objects.get(pk=shared.pk), action=Action.REASSIGN, actor=coordinator,
+                               agency=world.nit)
+    assert list(Remark.objects.get(pk=shared.pk).co_agencies.all()) == []

@@ -161,11 +161,15 @@ def test_one_request_is_a_list_of_one_in_both_formats(published):
 def test_status_and_service_filters(published, remark_in, coordinator, author, world):
     other = publish(remark_in(Status.DECLINED, title="Portal layout breaks on phones", service=world.portal,
                               publication_consent=True), coordinator, public_title="Layout on phones")
-    # Reopened by its author: published, and open again.
+    # Reopened by its author: open again, and out of the public register until answered anew.
     other = services.remark_transition(remark=other, action=Action.REOPEN, actor=author, text="Still broken")
+    anonymous = [r["service_request_id"] for r in json.loads(Client().get(f"{API}/requests.json").content)]
+    assert anonymous == [published.reference]
+    raw = key_of(author)  # the author reads both of their remarks
 
     def ids(**params):
-        return [r["service_request_id"] for r in json.loads(Client().get(f"{API}/requests.json", params).content)]
+        return [r["service_request_id"] for r in json.loads(
+            Client().get(f"{API}/requests.json", params, HTTP_X_API_KEY=raw).content)]
 
     assert ids(status="open") == [other.reference]
     assert ids(status="closed") == [published.reference]
@@ -199,6 +203,12 @@ def test_the_default_window_is_the_last_90_days_and_updated_after_reaches_furthe
     ({"service_code": "no-such-service"}, "no-such-service"),
     ({"service_request_id": "42"}, "service_request_id"),
     ({"service_code": "vehicle\x00registration"}, "not allowed"),
+    # Dates at the calendar's ends: a window around them, or their UTC time, would overflow.
+    ({"start_date": "9999-12-31"}, "start_date"),
+    ({"end_date": "0001-01-01"}, "end_date"),
+    ({"start_date": "0001-01-01T00:00:00+14:00"}, "start_date"),
+    ({"updated_after": "9999-12-31T23:59:59-14:00"}, "updated_after"),
+    ({"updated_before": "9999-12-31T23:59:59-12:00"}, "updated_before"),
 ])
 def test_bad_filters_get_the_error_list_with_a_clear_message(world, params, says):
     for fmt in ("xml", "json"):

@@ -159,8 +159,8 @@ def test_too_many_requests_get_429_with_retry_after(author, settings):
     assert [a.status_code for a in answers] == [200, 200, 200, 429]
     assert 1 <= int(answers[-1]["Retry-After"]) <= 60
     assert errors_of(answers[-1]) == ["Too many requests: wait a moment and try again."]
-    # Another key, and readers without one, are counted apart.
-    assert reads(key_of(author, "second")) == 200
+    # Another key of the same owner shares the quota; another owner's key is counted apart.
+    assert reads(key_of(author, "second")) == 429
 
 
 def test_anonymous_readers_are_throttled_per_address(world, settings):
@@ -168,3 +168,17 @@ def test_anonymous_readers_are_throttled_per_address(world, settings):
     codes = [Client().get(f"{API}/services.xml", REMOTE_ADDR="10.0.0.9").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
     assert Client().get(f"{API}/services.xml", REMOTE_ADDR="10.0.0.10").status_code == 200
+
+
+def test_the_throttle_counts_the_owner_not_the_key(author, settings):
+    """Five keys, or a key revoked and made again, give no new quota."""
+    settings.OPEN311_READ_LIMIT = 3
+    codes = [reads(key_of(author, f"key {n}")) for n in range(4)]
+    assert codes == [200, 200, 200, 429]
+
+
+def test_a_commissioners_key_stops_when_its_owner_joins_the_staff(author, world):
+    raw = key_of(author)
+    assert reads(raw) == 200
+    AgencyMembership.objects.create(user=author, agency=world.mia, role="officer")
+    assert reads(raw) == 403  # staff keys are read-only, expire and need the second factor: a new one

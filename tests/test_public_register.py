@@ -156,3 +156,27 @@ def test_only_coordinators_moderate(personas):
     for persona in ("author", "officer", "secretary", "analyst"):
         assert login(personas[persona]).get("/public/moderation/").status_code == 403
     assert Client().get("/public/moderation/").status_code == 302
+
+
+def test_a_disputed_remark_leaves_the_register_and_its_new_answer_goes_back_to_moderation(answered, coordinator,
+                                                                                          author, officer):
+    _publish(answered, coordinator, public_title="Fee not seen (redacted)")
+    services.remark_transition(remark=Remark.objects.get(pk=answered.pk), action=Action.REOPEN, actor=author,
+                               text="Still not credited.")
+    assert Client().get(f"/public/{answered.reference}/").status_code == 404
+    services.remark_transition(remark=Remark.objects.get(pk=answered.pk), action=Action.RESOLVE, actor=officer,
+                               text="Credited manually on 20 May.")
+    assert answered.reference in login(coordinator).get("/public/moderation/").content.decode()
+    # The redaction of the title stands; the answer starts from the new one, not the old copy.
+    form = login(coordinator).get(answered.get_absolute_url()).content.decode()
+    assert "Fee not seen (redacted)" in form and "Credited manually on 20 May." in form
+
+
+def test_a_withdrawn_remark_leaves_the_register(answered, coordinator, author):
+    _publish(answered, coordinator)
+    services.remark_transition(remark=Remark.objects.get(pk=answered.pk), action=Action.REOPEN, actor=author,
+                               text="Still not credited.")
+    _publish_again = Remark.objects.get(pk=answered.pk)
+    services.remark_transition(remark=_publish_again, action=Action.WITHDRAW, actor=author, text="Gave up.")
+    assert Client().get(f"/public/{answered.reference}/").status_code == 404
+    assert answered.reference not in login(coordinator).get("/public/moderation/").content.decode()
