@@ -23,11 +23,6 @@ def publication_of(remark) -> Publication | None:
         return None
 
 
-def is_published(remark) -> bool:
-    row = publication_of(remark)
-    return row is not None and row.is_published
-
-
 def latest_response(remark) -> Response | None:
     responses = getattr(remark, "public_responses", None)
     if responses is not None:
@@ -36,7 +31,15 @@ def latest_response(remark) -> Response | None:
 
 
 def draft_copy(remark) -> dict[str, str]:
-    """The public copy as it stands, or the originals a moderator starts from."""
+    """The public copy as it stands, or the originals a moderator starts from (read once per
+    remark object: the form asks for each of its three fields)."""
+    cached = getattr(remark, "_draft_copy", None)
+    if cached is None:
+        cached = remark._draft_copy = _draft_copy(remark)
+    return cached
+
+
+def _draft_copy(remark) -> dict[str, str]:
     row = publication_of(remark)
     response = latest_response(remark)
     original = {"title": remark.title, "description": remark.description,

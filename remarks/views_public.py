@@ -79,8 +79,9 @@ def privacy(request: HttpRequest) -> HttpResponse:
 def moderation(request: HttpRequest) -> HttpResponse:
     """What waits for a coordinator: answered remarks whose authors allow publication, not yet in
     the register (oldest answer first), and what is in it."""
+    publishable = workflow.TRANSITIONS[workflow.Action.PUBLISH].sources  # the answered states
     waiting = (Remark.objects.filter(publication__consent=True, publication__published_at__isnull=True,
-                                     status__in=sorted(workflow.CLOSED - {Status.WITHDRAWN, Status.DUPLICATE}))
+                                     status__in=sorted(publishable))
                .select_related("agency", "service").order_by("closed_at", "pk"))
     return render(request, "public/moderation.html", {
         "page": page_of(request, waiting), "query_without_page": query_without(request, "page"),
