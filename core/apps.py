@@ -5,5 +5,5 @@ class CoreConfig(AppConfig):
     name = "core"
 
     def ready(self):
-        # Connects the user_logged_in receiver that decides what a login still owes (2FA).
-        from core import twofactor  # noqa: F401
+        # Connect the user_logged_in receivers: what a login still owes (2FA), the session's stamp.
+        from core import sessions, twofactor  # noqa: F401

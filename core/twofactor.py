@@ -68,7 +68,7 @@ def _on_login(sender, request, user, **kwargs):
         return
     staff = may_use_2fa(user)
     if staff:
-        # Saved on every request (SESSION_SAVE_EVERY_REQUEST), so this is an idle timeout.
+        # Renewed as it is used (core.sessions), so this is an idle timeout.
         session.set_expiry(settings.STAFF_SESSION_IDLE_SECONDS)
     if getattr(user, "otp_device", None) is None:
         # A fresh password login never inherits the second factor of an earlier one.

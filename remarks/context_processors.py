@@ -1,6 +1,5 @@
 from remarks import terms as legal_terms
-from remarks.models import Notification
-from remarks.selectors import persona_of
+from remarks.selectors import persona_of, unread_notifications
 
 
 def navigation(request):
@@ -9,7 +8,7 @@ def navigation(request):
         return {}
     return {
         "persona": persona_of(user),
-        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        "unread_notifications": unread_notifications(request),
     }
 
 

@@ -1,5 +1,7 @@
+from django.core import signing
+from django.core.exceptions import FieldError, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import F, OrderBy, Q, QuerySet
 from django.http import HttpRequest
 from django.utils.functional import cached_property
 
@@ -71,3 +73,117 @@ def capped_counts(querysets: dict, cap: int) -> dict:
         for key, found in zip(keys, row, strict=True):
             result[key] = (min(found, cap), found > cap)
     return result
+
+
+# --- keyset ("seek") pages ----------------------------------------------------------------
+
+SEEK_SALT = "remarks.listing.seek"
+
+
+class SeekPage:
+    """One page of a list turned by the last row's sort keys instead of an OFFSET: the next
+    page is `WHERE (keys) after (last row's keys) ORDER BY keys LIMIT 51`, so page 2,000 costs
+    what page 1 costs and every row is reachable. The ordering's keys must be non-null; the
+    primary key is added when it is not the last one, so that the order is total.
+
+    The links carry the keys in a signed token (`after=` or `before=`); a token that does not
+    verify, or an old `?page=N` link, opens the first page and says so (`restarted`)."""
+
+    def __init__(self, request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE):
+        self.per_page = per_page
+        self.restarted = request.GET.get("page", "1") not in ("", "1")
+        self.paginator = CappedPaginator(queryset, per_page)  # the count shown beside the links
+        ordering = list(queryset.query.order_by or queryset.model._meta.ordering or ["pk"])
+        if not any(_key(item)[0] == "pk" or _key(item)[0] == "id" for item in ordering[-1:]):
+            ordering.append("pk")
+        self.keys = [_key(item) for item in ordering]
+        annotated = queryset.annotate(**{f"_seek{i}": expression for i, (_n, expression, _d) in enumerate(self.keys)})
+        self.fields = [annotated.query.annotations[f"_seek{i}"].output_field for i in range(len(self.keys))]
+        backwards, values = self._cursor(request)
+        if values is not None:
+            annotated = annotated.filter(self._beyond(values, backwards))
+        if backwards:
+            annotated = annotated.order_by(*[_flip(item) for item in ordering])
+        else:
+            annotated = annotated.order_by(*ordering)
+        rows = list(annotated[: per_page + 1])
+        more = len(rows) > per_page
+        rows = rows[:per_page]
+        if backwards:
+            rows.reverse()
+        self.object_list = rows
+        self.has_previous = more if backwards else values is not None
+        self.has_next = True if backwards else more
+        self.is_first = values is None
+
+    def _cursor(self, request: HttpRequest):
+        for name, backwards in (("after", False), ("before", True)):
+            token = request.GET.get(name)
+            if not token:
+                continue
+            try:
+                raw = signing.loads(token, salt=SEEK_SALT)
+                if not isinstance(raw, list) or len(raw) != len(self.keys):
+                    raise ValueError
+                return backwards, [field.to_python(value) for field, value in zip(self.fields, raw, strict=True)]
+            except (signing.BadSignature, ValueError, TypeError, ValidationError, FieldError, AttributeError):
+                self.restarted = True
+                return False, None
+        return False, None
+
+    def _beyond(self, values: list, backwards: bool) -> Q:
+        """Rows after `values` in the page's order (before them when going back): the first key
+        beyond, or equal and the next one beyond, and so on; the first key's own range is
+        stated beside it, so that an index on it starts the scan at the cursor."""
+        condition, equal = None, Q()
+        for i, ((_name, _expression, descending), value) in enumerate(zip(self.keys, values, strict=True)):
+            lookup = "lt" if descending != backwards else "gt"
+            step = equal & Q(**{f"_seek{i}__{lookup}": value})
+            condition = step if condition is None else condition | step
+            equal &= Q(**{f"_seek{i}": value})
+        first_lookup = "lte" if self.keys[0][2] != backwards else "gte"
+        return Q(**{f"_seek0__{first_lookup}": values[0]}) & condition
+
+    def _token(self, row) -> str:
+        values = [getattr(row, f"_seek{i}") for i in range(len(self.keys))]
+        return signing.dumps([v.isoformat() if hasattr(v, "isoformat") else v for v in values], salt=SEEK_SALT)
+
+    @property
+    def next_token(self) -> str:
+        return self._token(self.object_list[-1]) if self.has_next and self.object_list else ""
+
+    @property
+    def previous_token(self) -> str:
+        return self._token(self.object_list[0]) if self.has_previous and self.object_list else ""
+
+    @property
+    def count_label(self) -> str:
+        found = self.paginator.count
+        return f"{found}+" if self.paginator.capped else str(found)
+
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+
+def _key(item) -> tuple:
+    """(name, expression, descending) of one ordering item: "-due_date", "pk" or an OrderBy."""
+    if isinstance(item, str):
+        name = item.lstrip("-")
+        return name, F("pk" if name == "id" else name), item.startswith("-")
+    if isinstance(item, OrderBy):
+        return "", item.expression, item.descending
+    return "", item, False
+
+
+def _flip(item):
+    if isinstance(item, str):
+        return item[1:] if item.startswith("-") else f"-{item}"
+    if isinstance(item, OrderBy):
+        return OrderBy(item.expression, descending=not item.descending)
+    return OrderBy(item, descending=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from agencies.models import AgencyMembership
 from remarks import capabilities, terms, workflow
-from remarks.models import Remark
+from remarks.models import Notification, Remark, Support
 from remarks.workflow import Status
 
 M = AgencyMembership.Role
@@ -32,11 +32,27 @@ def remarks_visible_to(user) -> QuerySet[Remark]:
     return qs if condition is None else qs.filter(condition)
 
 
+def unread_notifications(request) -> int:
+    """The reader's unread notifications (the header's count), counted once a request."""
+    if not hasattr(request, "_unread_notifications"):
+        request._unread_notifications = Notification.objects.filter(
+            user=request.user, read_at__isnull=True).count()
+    return request._unread_notifications
+
+
+def mark_notifications_read(request, remark: Remark) -> None:
+    """Opening a remark reads its notifications; a reader with none unread costs no write."""
+    unread = unread_notifications(request)
+    if unread:
+        request._unread_notifications = unread - Notification.objects.filter(
+            user=request.user, remark=remark, read_at__isnull=True).update(read_at=remark.updated_at)
+
+
 def remark_list_for(user) -> QuerySet[Remark]:
     """Visible remarks with what a list row shows, in a fixed number of queries."""
     return (
         remarks_visible_to(user)
-        .select_related("category", "service", "agency", "author__commissioner", "assignee", "commission")
+        .select_related("category", "service", "agency", "assignee", "commission")
         .with_overdue_flag()
     )
 
@@ -48,11 +64,12 @@ def get_remark_for_user(user, reference: str, *, act: bool = False) -> Remark:
         remark = (
             remarks_visible_to(user)
             .select_related(
-                "category", "service", "agency", "proposed_agency", "author__commissioner", "assignee",
+                "category", "service", "agency", "proposed_agency", "author__commissioner", "assignee__commissioner",
                 "commission", "competent_agency", "duplicate_of", "measure", "receipt", "repeat_of",
                 "publication",
             )
             .with_overdue_flag()
+            .annotate(supported_by_reader=Exists(Support.objects.filter(remark=OuterRef("pk"), user=user.pk)))
             .get(reference=reference)
         )
     except Remark.DoesNotExist:

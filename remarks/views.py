@@ -198,7 +198,7 @@ def _detail_context(request: HttpRequest, remark: Remark, bound: dict | None = N
         "action_forms": forms,
         "open_action": chosen.action if chosen else None,
         "comment_form": CommentForm(),
-        "supported": remark.supports.filter(user=user).exists(),
+        "supported": remark.supported_by_reader,
         "may_support": has_perm(user, "remarks.support_remark", remark) and remark.is_open,
         "may_confirm": has_perm(user, "remarks.confirm_remark", remark) and not confirmed,
         "may_write_internal_note": has_perm(user, "remarks.write_internal_note"),
@@ -211,9 +211,7 @@ def _detail_context(request: HttpRequest, remark: Remark, bound: dict | None = N
 @require_GET
 def remark_detail(request: HttpRequest, reference: str) -> HttpResponse:
     remark = selectors.get_remark_for_user(request.user, reference)
-    Notification.objects.filter(user=request.user, remark=remark, read_at__isnull=True).update(
-        read_at=remark.updated_at
-    )
+    selectors.mark_notifications_read(request, remark)
     return render(request, "remarks/detail.html", _detail_context(request, remark))
 
 

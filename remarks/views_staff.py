@@ -22,7 +22,7 @@ from remarks.capabilities import has_perm
 from remarks.converters import is_reference
 from remarks.filters import ALL, NEEDS_ME, RemarkFilter
 from remarks.forms import NoNulCharField, UserChoiceField, staff_users
-from remarks.listing import capped_counts, page_of
+from remarks.listing import SeekPage, capped_counts
 from remarks.models import Measure
 from remarks.permissions import capability_required, staff_required
 from remarks.workflow import Action
@@ -83,6 +83,10 @@ def measures_for(user):
     return measures if scope is None else measures.filter(scope)
 
 
+# Where a link stands in the list, not what it lists: dropped from the tabs, the search and the filters.
+PAGE_PARAMS = ("page", "after", "before")
+
+
 def queue_query(request: HttpRequest) -> QueryDict:
     """The queue's parameters: without a query string, the reader's "needs me" view (when they
     have one), so that the landing page and its bookmark `?view=mine` are the same list."""
@@ -109,7 +113,7 @@ def _status_tabs(remark_filter: RemarkFilter, request: HttpRequest) -> list[dict
         querysets[NEEDS_ME] = base.filter(remark_filter.needs.condition)
     counts = capped_counts(querysets, TAB_COUNT_CAP)
     query = queue_query(request).copy()
-    for name in ("status", "page", "view"):
+    for name in ("status", "view", *PAGE_PARAMS):
         query.pop(name, None)
     keep = query.urlencode()
     needs_current = remark_filter.shows_needs_me
@@ -139,11 +143,12 @@ def remark_list(request: HttpRequest) -> HttpResponse:
     remark_filter = _queue_filter(request)
     params = queue_query(request)
     without_page = params.copy()
-    without_page.pop("page", None)
+    for name in PAGE_PARAMS:
+        without_page.pop(name, None)
     return render(request, "remarks/list.html", {
         "filter": remark_filter,
         "filter_invalid": not remark_filter.is_valid(),
-        "page": page_of(request, remark_filter.qs),
+        "page": SeekPage(request, remark_filter.qs),
         "status_tabs": _status_tabs(remark_filter, request),
         "reads_as_commissioner": not has_perm(user, "remarks.view_queue"),
         "query_without_page": without_page.urlencode(),
@@ -151,8 +156,8 @@ def remark_list(request: HttpRequest) -> HttpResponse:
         # The search box stands outside the filters panel and keeps the other filters; it
         # searches every remark ("all"), so a reference typed on "needs me" is found.
         "search_keeps": [(name, value) for name, values in params.lists()
-                         if name not in ("q", "page", "view") for value in values],
-        "filters_applied": any(name not in ("q", "page", "view", "sort", "status") for name in params),
+                         if name not in ("q", "view", *PAGE_PARAMS) for value in values],
+        "filters_applied": any(name not in ("q", "view", "sort", "status", *PAGE_PARAMS) for name in params),
         "show_assignee": has_perm(user, "remarks.view_assignee"),
         "can_export": has_perm(user, "remarks.export_remarks"),
         "bulk_form": BulkForm(user=user) if has_perm(user, "remarks.bulk_act") else None,

@@ -17,7 +17,7 @@ from remarks.workflow import Status
 NEW = reverse("remarks:new")
 # Exact query counts of each page, so that an added query per page shows up; a change of
 # the code that changes a count changes the number here, on purpose.
-SIMILAR_REMARKS_QUERIES = 3
+SIMILAR_REMARKS_QUERIES = 2
 
 
 @pytest.fixture(autouse=True)

@@ -258,3 +258,37 @@ def test_idle_staff_is_logged_out_while_an_active_one_stays(coordinator):
         traveller.shift(dt.timedelta(minutes=31))
         response = client.get("/remarks/")
         assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def _session_writes(client, path="/remarks/") -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return sum(1 for query in queries if "django_session" in query["sql"] and
+               query["sql"].lstrip().upper().startswith(("UPDATE", "INSERT")))
+
+
+def test_a_page_view_writes_the_session_only_once_a_tenth_of_its_lifetime_has_passed(coordinator):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        client = password_login(coordinator)
+        assert _session_writes(client) == 0  # the login stamped it
+        traveller.shift(dt.timedelta(minutes=2, seconds=59))
+        assert _session_writes(client) == 0  # within 3 minutes (a tenth of 30): no write
+        traveller.shift(dt.timedelta(seconds=1))
+        assert _session_writes(client) == 1
+        assert _session_writes(client) == 0
+
+
+def test_a_staff_session_is_renewed_by_use_but_ends_within_the_idle_window_after_the_last_request(coordinator):
+    with time_machine.travel(NOW, tick=False) as traveller:
+        client = password_login(coordinator)
+        for _ in range(20):  # an hour of work, a page every 3 minutes: never logged out
+            traveller.shift(dt.timedelta(minutes=3))
+            assert client.get("/remarks/").status_code == 200
+        traveller.shift(dt.timedelta(minutes=1))
+        assert client.get("/remarks/").status_code == 200  # not a renewal (1 minute since the last)
+        traveller.shift(dt.timedelta(minutes=29, seconds=30))  # 29.5 idle, 30.5 since the renewal
+        response = client.get("/remarks/")
+        assert response.status_code == 302 and response["Location"].startswith(LOGIN)

@@ -151,10 +151,10 @@ def _many(n: int, *, author, world, published_by) -> None:
 
 
 # The throttle (its slots, and a slot taken in a savepoint: 4), then without a key the register
-# and its answers (2); with a key also the key, its last use, the reader's memberships and
-# commissioner profile (4) and the co-executing agencies that capabilities ask about (1); a
+# and its answers (2); with a key also the key, its last use, and the reader's memberships
+# with their commissioner flag (3) and the co-executing agencies that capabilities ask about (1); a
 # commissioner's (writable) key is also checked against staff membership (1).
-QUERIES = {"anonymous": 4 + 2, "author": 4 + 4 + 3 + 1, "coordinator": 4 + 4 + 3, "officer": 4 + 4 + 3}
+QUERIES = {"anonymous": 4 + 2, "author": 4 + 3 + 3 + 1, "coordinator": 4 + 3 + 3, "officer": 4 + 3 + 3}
 
 
 @pytest.mark.parametrize("reader", sorted(QUERIES))
