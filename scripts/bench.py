@@ -40,7 +40,7 @@ from loopback import PY, ROOT, Stack, free_port, request
 
 DOC = ROOT / "docs" / "benchmarks.md"
 RUN_START, RUN_END = "<!-- bench:run -->", "<!-- bench:end -->"
-DEEP_PAGE = 20  # how many Next links the deep-page row follows
+DEEP_PAGE = 15  # how many Next links the deep-page row follows (750 rows: within the 1,000 size)
 SEARCH_WORD = "нысан42"  # generate_load puts one of 100 such words in each description
 EXPORT_ROWS = 10_000
 
@@ -567,19 +567,23 @@ def write_doc(block: str):
         "Written by `make bench` (scripts/bench.py): the pages at 1,000 and at 100,000 synthetic remarks\n"
         "(`manage.py generate_load`) on PostgreSQL, served by gunicorn with DEBUG off, measured with wrk\n"
         "over loopback. *Floor* rows are trivial views (scripts/bench_urls.py, served only by the benchmark):\n"
-        "what a request costs before a page does any work; *× login floor* is a page's requests/s divided by\n"
-        "the login floor's. Queries are counted per request with Django's test client against the same\n"
-        "database (steady state: the second request). p50/p99 are under 8 concurrent connections on 2\n"
+        "what a request costs before a page does any work; *req/s ÷ login floor* is a page's requests/s\n"
+        "divided by the login floor's, *CPU × login floor* its CPU per request (gunicorn workers and the\n"
+        "database's server processes, read from /proc around the load) over the floor's. Queries are\n"
+        "counted per request with Django's test client against the same database (steady state: the\n"
+        "second request). p50/p99 are under 8 concurrent connections on 2\n"
         "workers, so they include queueing (about 4× a request's own time). On a shared machine other\n"
         "processes add noise: compare the floor rows between runs before comparing pages.\n"
         "The newest run comes first.\n\n"
     )
-    earlier = []
+    earlier, tail = [], ""
     if DOC.exists():
         text = DOC.read_text()
         earlier = re.findall(re.escape(RUN_START) + r".*?" + re.escape(RUN_END), text, flags=re.S)
+        # What follows the runs (sections written by hand) stays as it is.
+        tail = text[text.rfind(RUN_END) + len(RUN_END):].strip() if earlier else ""
     runs = [block, *earlier][:4]
-    DOC.write_text(intro + "\n\n".join(runs) + "\n")
+    DOC.write_text(intro + "\n\n".join(runs) + (f"\n\n{tail}" if tail else "") + "\n")
 
 
 # --- main ------------------------------------------------------------------------------
