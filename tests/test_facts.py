@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Sum
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from agencies.models import CommissionSession
@@ -267,6 +267,9 @@ def _figures(first: dt.date, as_of: dt.date) -> list[dict]:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=st.lists(STEP, min_size=8, max_size=40), filed=st.integers(1, 4), cut=st.floats(0, 1))
+# Found by this test: a history of one day, so that one selection starts after its end (as a
+# "period from" in the future does); its flows must be empty before and after a compaction.
+@example(steps=[(0, 0, 0, 0), (0, 0, 1, 0)] + [(0, 0, 0, 0)] * 6, filed=1, cut=0.0)
 def test_incremental_facts_equal_the_rebuild_and_the_reference_after_a_random_history(
         world, submit, author, coordinator, officer, other_officer, secretary, head, steps, filed, cut):
     people = {"author": author, "coordinator": coordinator, "officer": officer, "other_officer": other_officer,

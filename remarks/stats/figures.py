@@ -306,8 +306,8 @@ def by_month(selection: Selection) -> list[dict]:
     open at the month's end (at the as-of day for its month), months without change included:
     differences of the sums up to each month's end (rollup.by_day: the checkpoints)."""
     first = FlowFact.objects.filter(grain__in=(Grain.DAY, Grain.PENDING)).aggregate(first=Min("day"))["first"]
-    if first is None or first > selection.as_of:
-        return []
+    if first is None or first > selection.as_of or (selection.start or first) > selection.as_of:
+        return []  # nothing yet, or a period that starts after its end (a start in the future)
     month, ends = max(first, selection.start or first).replace(day=1), []
     while month <= selection.as_of:
         ends.append(min(deadlines.add_months(month, 1) - dt.timedelta(days=1), selection.as_of))

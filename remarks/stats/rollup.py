@@ -78,6 +78,8 @@ def span(model, grain: int, start: dt.date | None, end: dt.date) -> tuple[Q, Q |
     is None): (rows, the rows among them to subtract or None)."""
     if start is None:
         return upto(model, grain, end)[0], None
+    if start > end:  # a period that starts after its end (a start in the future): no day at all
+        return Q(pk__in=[]), None
     before = start - ONE_DAY
     lower = checkpoint_on_or_before(model, grain, before)
     upper = checkpoint_on_or_before(model, grain, end)
