@@ -94,7 +94,7 @@ class SeekPage:
         self.restarted = request.GET.get("page", "1") not in ("", "1")
         self.paginator = CappedPaginator(queryset, per_page)  # the count shown beside the links
         ordering = list(queryset.query.order_by or queryset.model._meta.ordering or ["pk"])
-        if not any(_key(item)[0] == "pk" or _key(item)[0] == "id" for item in ordering[-1:]):
+        if _key(ordering[-1])[0] not in ("pk", "id"):
             ordering.append("pk")
         self.keys = [_key(item) for item in ordering]
         annotated = queryset.annotate(**{f"_seek{i}": expression for i, (_n, expression, _d) in enumerate(self.keys)})
@@ -102,11 +102,7 @@ class SeekPage:
         backwards, values = self._cursor(request)
         if values is not None:
             annotated = annotated.filter(self._beyond(values, backwards))
-        if backwards:
-            annotated = annotated.order_by(*[_flip(item) for item in ordering])
-        else:
-            annotated = annotated.order_by(*ordering)
-        rows = list(annotated[: per_page + 1])
+        rows = list(annotated.order_by(*(map(_flip, ordering) if backwards else ordering))[: per_page + 1])
         more = len(rows) > per_page
         rows = rows[:per_page]
         if backwards:
