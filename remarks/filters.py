@@ -9,9 +9,11 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Service
+from remarks import terms
 from remarks.capabilities import assignable_staff_scope, has_perm, needs_me
 from remarks.forms import DayField, UserChoiceField, staff_users
 from remarks.models import Category, Remark
+from remarks.querysets import word_forms
 from remarks.workflow import Status
 
 
@@ -129,8 +131,15 @@ class RemarkFilter(django_filters.FilterSet):
         if REFERENCE_RE.match(value):
             return queryset.filter(reference=value.upper())
         if connection.vendor == "postgresql":
-            return queryset.text_search(value)
+            return queryset.text_search(value, forms=self.word_forms(value))
         return queryset.filter(Q(reference__icontains=value) | Q(search_text__contains=value.casefold()))
+
+    def word_forms(self, value: str) -> list[str]:
+        """The query's word forms (one query on PostgreSQL), looked up once for the page's
+        list, its density check and its tabs."""
+        if getattr(self, "_word_forms", (None,))[0] != value:
+            self._word_forms = (value, word_forms(value.casefold()))
+        return self._word_forms[1]
 
     def filter_view(self, queryset, name, value):
         return queryset.filter(self.needs.condition) if value == NEEDS_ME else queryset
@@ -162,13 +171,18 @@ class RemarkFilter(django_filters.FilterSet):
         return queryset.order_by(*self._ordering(value))
 
     def _ordering(self, key: str) -> tuple:
-        """SORTS[key]. For a full-text search on PostgreSQL the first field is wrapped in an
+        """SORTS[key]. For a full-text search on PostgreSQL that matches few remarks (fewer than
+        terms.SEARCH_DENSE_MATCHES, counted up to it) the first field is wrapped in an
         expression no b-tree index matches: the planner then takes the few matches from the
         GIN index and sorts them, instead of walking the sort's index (remark_due_pk,
-        remark_submitted) computing to_tsvector on every row it passes."""
+        remark_submitted) past a whole table of rows that do not match. A search that matches
+        many walks the index: a page of them is found within the first rows it passes."""
         fields = SORTS.get(key, SORTS["due"])
         value = (getattr(self.form, "cleaned_data", {}).get("q") or "").strip()
         if connection.vendor != "postgresql" or not value or REFERENCE_RE.match(value):
+            return fields
+        dense = terms.SEARCH_DENSE_MATCHES
+        if Remark.objects.text_search(value, forms=self.word_forms(value)).order_by()[:dense].count() >= dense:
             return fields
         first, *rest = fields
         expression = Coalesce(F(first.lstrip("-")), F(first.lstrip("-")))

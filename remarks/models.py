@@ -26,14 +26,6 @@ class Category(TranslatedName):
         ordering = ["position", "code"]
 
 
-def search_vector(config: str = "simple"):
-    """The full-text document of a remark (PostgreSQL); GIN indexes on the same expression
-    are created by migrations 0002 ("simple") and 0012 ("russian")."""
-    from django.contrib.postgres.search import SearchVector
-
-    return SearchVector("title", "description", config=config)
-
-
 class Remark(models.Model):
     class Kind(models.TextChoices):
         REMARK = "remark", _("Remark")

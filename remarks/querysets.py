@@ -70,6 +70,70 @@ def of_agencies_q(agency_ids) -> Q:
     return Q(agency_id__in=agency_ids) | Q(pk__in=co_executed)
 
 
+def query_words(folded: str) -> list[str]:
+    """The words of a query that must each be found (not "or", not a -negated one), at most
+    eight."""
+    import re
+
+    words = [w for item in folded.split() if item != "or" and not item.startswith("-")
+             for w in re.findall(r"\w+", item)]
+    return list(dict.fromkeys(words))[:8]
+
+
+def word_forms(folded: str, using: str = "default") -> list[str]:
+    """PostgreSQL: for each word of the query, a tsquery group of the forms that count as it:
+    the word as a prefix, and the written words (migration 0016's table) like it by trigrams
+    (`%` served by the trigram index, then either word's pg_trgm word similarity with the other
+    of at least terms.SEARCH_WORD_SIMILARITY). One query for all the words."""
+    from django.db import connections
+
+    from remarks import terms
+
+    words = query_words(folded)
+    if not words:
+        return []
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT q.word, w.word FROM unnest(%s::text[]) AS q(word) JOIN remarks_searchword w ON w.word %% q.word "
+            "WHERE GREATEST(word_similarity(q.word, w.word), word_similarity(w.word, q.word)) >= %s",
+            [words, terms.SEARCH_WORD_SIMILARITY])
+        alike: dict[str, set[str]] = {}
+        for word, written in cursor.fetchall():
+            alike.setdefault(word, set()).add(written)
+
+    def lexeme(word: str) -> str:
+        return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+    return ["(" + " | ".join([lexeme(w) + (":*" if len(w) >= 3 else ""), *map(lexeme, sorted(alike.get(w, ())))]) + ")"
+            for w in words]
+
+
+class StoredSearchDocument(models.Expression):
+    """The `search_document` column migration 0016 adds on PostgreSQL, which the model does not
+    declare (SQLite has none): the column of the query's own table, relabelled with it when
+    the query becomes a subquery."""
+
+    contains_column_references = True
+
+    def __init__(self, alias=None):
+        from django.contrib.postgres.search import SearchVectorField
+
+        super().__init__(output_field=SearchVectorField())
+        self.alias = alias
+
+    def resolve_expression(self, query=None, allow_joins=True, reuse=None, summarize=False, for_save=False):
+        return type(self)(query.get_initial_alias())
+
+    def relabeled_clone(self, relabels):
+        return type(self)(relabels.get(self.alias, self.alias))
+
+    def as_sql(self, compiler, connection):
+        return f"{compiler.quote_name(self.alias)}.{compiler.quote_name('search_document')}", ()
+
+    def get_group_by_cols(self):
+        return [self]
+
+
 class RemarkQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=OPEN)
@@ -80,36 +144,28 @@ class RemarkQuerySet(models.QuerySet):
     def with_commission(self):
         return self.filter(status__in=WITH_COMMISSION)
 
-    def text_search(self, value: str):
-        """The one text search of remarks (the queue's box, the similar-remark check at filing).
-        PostgreSQL: the exact words (the "simple" GIN index of migration 0002), their Russian
-        word forms (the "russian" index of 0012) or, for Kazakh, which has no configuration, a
-        stretch of text whose trigrams match the query's (pg_trgm's word similarity of at least
-        terms.SEARCH_WORD_SIMILARITY; trigram index of 0012). Each branch is an indexed
-        condition (the annotations are the indexes' expressions), so the planner ORs three index
-        scans. SQLite: the case-folded text contains the case-folded query."""
+    def text_search(self, value: str, *, any_word: bool = False, forms: list[str] | None = None):
+        """The one text search of remarks (the queue's box; the similar-remark check at filing,
+        which wants `any_word`). SQLite: the case-folded text contains the case-folded query.
+        PostgreSQL: the stored document of migration 0016 (one GIN index) matches the query as
+        typed (websearch syntax: "quoted phrases", or, -word) in its exact words or their
+        Russian word forms, or, word by word, any written word that starts with it or is like
+        it by trigrams (Kazakh suffixes and typos: "емханаға" finds "емхана"; see word_forms:
+        one query, which a caller searching the same words twice passes as `forms`)."""
         from django.db import connections
 
         folded = value.casefold()
         if connections[self.db].vendor != "postgresql":
             return self.filter(search_text__contains=folded)
-        from django.contrib.postgres.lookups import TrigramWordSimilar
-        from django.contrib.postgres.search import SearchQuery, TrigramWordSimilarity
+        from django.contrib.postgres.search import SearchQuery
 
-        from remarks import terms
-        from remarks.models import search_vector
-
-        return self.annotate(
-            search_document=search_vector(), search_document_ru=search_vector("russian"),
-            word_similarity=TrigramWordSimilarity(folded, "search_text"),
-        ).filter(
-            Q(search_document=SearchQuery(value, config="simple", search_type="websearch"))
-            | Q(search_document_ru=SearchQuery(value, config="russian", search_type="websearch"))
-            # The lookup as an expression: the `%>` operator the trigram index serves, without
-            # installing django.contrib.postgres (SQLite deployments stay free of it).
-            | (Q(TrigramWordSimilar(models.F("search_text"), models.Value(folded)))
-               & Q(word_similarity__gte=terms.SEARCH_WORD_SIMILARITY))
-        )
+        typed = " or ".join(folded.split()) if any_word else value
+        query = (SearchQuery(typed, config="simple", search_type="websearch")
+                 | SearchQuery(typed, config="russian", search_type="websearch"))
+        forms = word_forms(folded, self.db) if forms is None else forms
+        if forms:
+            query |= SearchQuery((" | " if any_word else " & ").join(forms), config="simple", search_type="raw")
+        return self.alias(search_document=StoredSearchDocument()).filter(search_document=query)
 
     def overdue(self, today=None):
         return self.filter(overdue_q(today))

@@ -151,7 +151,7 @@ def similar_remarks(user, *, title: str, category=None, service=None) -> QuerySe
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import TrigramSimilarity
 
-        matching = Remark.objects.text_search(" or ".join(words)).values("pk")
+        matching = Remark.objects.text_search(" ".join(words), any_word=True).values("pk")
         return (
             candidates.filter(pk__in=matching)
             .annotate(likeness=TrigramSimilarity("title", title))

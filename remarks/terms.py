@@ -21,10 +21,15 @@ REOPEN_WINDOW_DAYS = 30
 # A remark is "due soon" (at risk) when its answer falls due within this many working days:
 # the heads' queue and digest list it, and its assignee and heads get one notice.
 DUE_SOON_WORKING_DAYS = 2
-# The search of PostgreSQL finds a word by its trigrams (a Kazakh suffix, a typo) when at least
-# this share of the query's trigrams is found in one stretch of the text (pg_trgm's
-# word_similarity). Not below 0.6, pg_trgm's own threshold of the index operator.
-SEARCH_WORD_SIMILARITY = 0.6
+# The search of PostgreSQL counts a written word as a form of a query word (a Kazakh suffix, a
+# typo: "емханаға" and "емхана", "жазылуу" and "жазылу") when at least this share of the
+# trigrams of one is found in the other (pg_trgm's word_similarity, the larger of the two
+# ways). At 0.8 "нысан41" is not a form of "нысан42" (0.75), nor "тіркелу" of "тіркеу".
+SEARCH_WORD_SIMILARITY = 0.8
+# A search matching at least this many remarks is "dense": its page is found by walking the
+# sort order's index (remarks.filters: at 1,000,000 remarks a page of 50 within ~50,000 rows);
+# a sparser one takes its matches from the text index and sorts them.
+SEARCH_DENSE_MATCHES = 1000
 # A remark being filed is shown an earlier one as similar when their titles are at least this
 # similar (pg_trgm's similarity, 0 to 1; on SQLite: two shared significant words).
 SIMILAR_TITLE_SIMILARITY = 0.3

@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from PIL import Image
 
@@ -17,7 +18,7 @@ from remarks.workflow import Status
 NEW = reverse("remarks:new")
 # Exact query counts of each page, so that an added query per page shows up; a change of
 # the code that changes a count changes the number here, on purpose.
-SIMILAR_REMARKS_QUERIES = 2
+SIMILAR_REMARKS_QUERIES = 2  # on PostgreSQL one more: the title's word forms among the written words
 
 
 @pytest.fixture(autouse=True)
@@ -311,7 +312,7 @@ def test_similarity_is_found_by_the_database_in_fixed_queries(world, submit, aut
     for i in range(count):
         submit(f"Vehicle registration problem number {i}", by=other_commissioner)
     submit("Unrelated portal slowness", by=other_commissioner)
-    with django_assert_num_queries(SIMILAR_REMARKS_QUERIES):
+    with django_assert_num_queries(SIMILAR_REMARKS_QUERIES + (connection.vendor == "postgresql")):
         found = list(similar_remarks(author, title="Vehicle registration problem", category=world.vehicles,
                                      service=world.registration))
     assert len(found) == 5
