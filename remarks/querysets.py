@@ -62,12 +62,42 @@ def routing_overdue_q(today: dt.date | None = None) -> Q:
     return Q(status__in=AWAITING_ROUTING, routing_due__lt=today or timezone.localdate())
 
 
+class AmongIds(models.Expression):
+    """`column IN (subquery)`; on PostgreSQL `column = ANY(ARRAY(subquery))`: the subquery
+    runs once (an InitPlan) and the condition is an index condition the planner can OR with
+    the others (a BitmapOr of index scans), where IN is a hashed subplan checked row by row
+    in a scan of the whole table (the officer's queue: 290 ms against 15 at 100,000)."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, column, subquery):
+        super().__init__()
+        self.column, self.subquery = column, subquery
+
+    def get_source_expressions(self):
+        return [self.column, self.subquery]
+
+    def set_source_expressions(self, expressions):
+        self.column, self.subquery = expressions
+
+    def _compile(self, compiler, template):
+        column, column_params = compiler.compile(self.column)
+        subquery, subquery_params = compiler.compile(self.subquery)
+        return template.format(column=column, subquery=subquery), (*column_params, *subquery_params)
+
+    def as_sql(self, compiler, connection):
+        return self._compile(compiler, "{column} IN {subquery}")
+
+    def as_postgresql(self, compiler, connection):
+        return self._compile(compiler, "{column} = ANY(ARRAY{subquery})")
+
+
 def of_agencies_q(agency_ids) -> Q:
     """Led by one of these agencies, or co-executed by one (a subquery: no duplicate rows)."""
     from remarks.models import Remark
 
     co_executed = Remark.co_agencies.through.objects.filter(agency_id__in=agency_ids).values("remark_id")
-    return Q(agency_id__in=agency_ids) | Q(pk__in=co_executed)
+    return Q(agency_id__in=agency_ids) | Q(AmongIds(models.F("pk"), models.Subquery(co_executed)))
 
 
 def query_words(folded: str) -> list[str]:

@@ -252,6 +252,23 @@ def test_full_text_search_on_postgresql_uses_the_gin_index(client_for, coordinat
     assert "remark_search_gin" in plan
 
 
+@pytest.mark.postgres
+def test_an_officers_remarks_are_found_by_indexes_not_by_checking_every_row(officer, dataset):
+    """Led by the officer's agency, co-executed by it, or filed by the officer: three index
+    scans ORed (a BitmapOr), not the whole table with the co-executed ones checked row by
+    row (a hashed subplan cannot be an index condition)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")
+    from remarks.capabilities import visible_remarks_q
+
+    visible = Remark.objects.filter(visible_remarks_q(officer))
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = visible.explain()
+        cursor.execute("RESET enable_seqscan")
+    assert "BitmapOr" in plan and "hashed SubPlan" not in plan, plan
+
+
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
 def test_queue_renders_in_every_language(client_for, coordinator, remark_in, language):
     remark = remark_in(Status.IN_REVIEW)
