@@ -317,6 +317,16 @@ class Support(models.Model):
         constraints = [models.UniqueConstraint(fields=["remark", "user"], name="support_once_per_user")]
 
 
+class SupportWithdrawal(models.Model):
+    """A support taken back: when it was given and when withdrawn (the statistics count it on
+    both days, and are rebuilt from these and the standing supports)."""
+
+    remark = models.ForeignKey(Remark, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    given_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(default=timezone.now)
+
+
 class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     remark = models.ForeignKey(Remark, on_delete=models.PROTECT, related_name="+")
@@ -368,4 +378,4 @@ from remarks.models_contributions import Contribution, ContributionRequest  # no
 from remarks.models_letters import Letter, Receipt  # noqa: E402, F401  (receipts and letters)
 from remarks.models_outbox import OutboxEmail, outbox_message_id  # noqa: E402, F401  (the outbox)
 from remarks.models_publication import Publication  # noqa: E402, F401  (the public register)
-from remarks.stats.models import FlowFact, StateFact  # noqa: E402, F401  (the statistics facts)
+from remarks.stats.models import AuthorFact, FlowFact, StateFact  # noqa: E402, F401  (the statistics facts)

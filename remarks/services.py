@@ -32,6 +32,7 @@ from remarks.models import (
     Response,
     Sequence,
     Support,
+    SupportWithdrawal,
 )
 from remarks.outbox import outbox_queue
 from remarks.querysets import search_text
@@ -259,20 +260,26 @@ def comment_add(*, remark: Remark, author, body: str, internal: bool = False) ->
 
 
 @transaction.atomic
-def support_toggle(*, remark: Remark, user) -> bool:
-    """Support another commissioner's remark, or take the support back. Returns the new state."""
+def support_toggle(*, remark: Remark, user, now: dt.datetime | None = None) -> bool:
+    """Support another commissioner's remark, or take the support back (kept as a withdrawal,
+    for the statistics). Returns the new state."""
     if not capabilities.has_perm(user, "remarks.file_remark"):
         raise TransitionError(_("Only digital commissioners can support remarks."))
     if not capabilities.has_perm(user, "remarks.support_remark", remark):
         raise TransitionError(_("You cannot support your own remark."))
-    deleted, _rows = Support.objects.filter(remark=remark, user=user).delete()
-    if deleted:
+    now = now or timezone.now()
+    given = Support.objects.filter(remark=remark, user=user).values_list("pk", "created_at").first()
+    # Deleted by its key: of two requests taking the same support back, one deletes it.
+    if given is not None and Support.objects.filter(pk=given[0]).delete()[0]:
+        SupportWithdrawal.objects.create(remark=remark, user=user, given_at=given[1], withdrawn_at=now)
         Remark.objects.filter(pk=remark.pk).update(support_count=F("support_count") - 1)
+        facts.record_support(remark, user.pk, -1, now)
         return False
     if not remark.is_open:
         raise TransitionError(_("A closed remark cannot be supported."))
-    Support.objects.create(remark=remark, user=user)
+    Support.objects.create(remark=remark, user=user, created_at=now)
     Remark.objects.filter(pk=remark.pk).update(support_count=F("support_count") + 1)
+    facts.record_support(remark, user.pk, 1, now)
     return True
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from agencies.models import CommissionSession
 from remarks import deadlines, services, workflow
 from remarks.actions import TransitionError
-from remarks.models import FlowFact, Remark, RemarkEvent, Response, StateFact
+from remarks.models import AuthorFact, FlowFact, Remark, RemarkEvent, Response, StateFact, Support, SupportWithdrawal
 from remarks.stats import facts, rollup
 from remarks.stats.figures import Selection, compute, nearest_rank
 from remarks.stats.models import Grain
@@ -48,8 +48,8 @@ def sums(model, key) -> Counter:
     return Counter({tuple(row[:-1]): row[-1] for row in rows if row[-1]})
 
 
-def db_facts() -> tuple[Counter, Counter]:
-    return sums(FlowFact, facts.FLOW_KEY), sums(StateFact, facts.STATE_KEY)
+def db_facts() -> tuple[Counter, Counter, Counter]:
+    return sums(FlowFact, facts.FLOW_KEY), sums(StateFact, facts.STATE_KEY), sums(AuthorFact, facts.AUTHOR_KEY)
 
 
 def assert_checkpoints_add_up() -> None:
@@ -241,6 +241,44 @@ def _reference(as_of: dt.date) -> dict:
             "reopened": reopenings, "open": filed - closings + reopenings, "by_agency": dict(by_agency)}
 
 
+def _commissioners_reference(selection: Selection) -> dict[int, tuple]:
+    """The commissioners' table by its definitions: per author, SUBMIT events and answers that
+    resolved their remarks in the period; supports given (+1) and withdrawn (-1) in it."""
+    local, table = deadlines.local_date, {}
+
+    def add(user, column, n=1):
+        table.setdefault(user, [0, 0, 0, 0])[column] += n
+
+    def within(moment):
+        return (selection.start or dt.date.min) <= local(moment) <= selection.as_of
+
+    for event in RemarkEvent.objects.select_related("remark"):
+        if not within(event.created_at) or selection.kind not in (None, event.remark.kind):
+            continue
+        if event.action == RemarkEvent.Kind.SUBMIT:
+            add(event.remark.author_id, 0)
+        answered = Response.objects.filter(remark=event.remark, sent_at=event.created_at).exists()
+        if answered and workflow.is_resolved(event.to_status) and event.from_status not in CLOSED:
+            add(event.remark.author_id, 1)
+    given = [(s.remark.author_id, s.user_id, s.created_at, 1, s.remark_id)
+             for s in Support.objects.select_related("remark")]
+    for w in SupportWithdrawal.objects.select_related("remark"):
+        given += [(w.remark.author_id, w.user_id, w.given_at, 1, w.remark_id),
+                  (w.remark.author_id, w.user_id, w.withdrawn_at, -1, w.remark_id)]
+    given = [g for g in given if selection.kind in (None, Remark.objects.get(pk=g[4]).kind)]
+    for author_id, user_id, moment, n, _remark in given:
+        if within(moment):
+            add(author_id, 2, n)
+            add(user_id, 3, n)
+    return {user: tuple(row) for user, row in table.items() if any(row)}
+
+
+def _check_commissioners(selection: Selection) -> None:
+    rows = compute(selection, public=False)["commissioners"]
+    assert {r["id"]: (r["filed"], r["resolved"], r["supports_received"], r["supports_given"])
+            for r in rows} == _commissioners_reference(selection), selection
+
+
 def _selections(first: dt.date, as_of: dt.date) -> list[Selection]:
     """As of several days, whole and partial periods, with and without a filter."""
     middle = first + (as_of - first) / 2
@@ -266,27 +304,40 @@ def _figures(first: dt.date, as_of: dt.date) -> list[dict]:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(STEP, min_size=8, max_size=40), filed=st.integers(1, 4), cut=st.floats(0, 1))
+@given(steps=st.lists(STEP, min_size=8, max_size=40), filed=st.integers(1, 4), cut=st.floats(0, 1),
+       supports=st.lists(st.tuples(st.integers(0, 40), st.integers(0, 5)), max_size=8))
 # Found by this test: a history of one day, so that one selection starts after its end (as a
 # "period from" in the future does); its flows must be empty before and after a compaction.
-@example(steps=[(0, 0, 0, 0), (0, 0, 1, 0)] + [(0, 0, 0, 0)] * 6, filed=1, cut=0.0)
+@example(steps=[(0, 0, 0, 0), (0, 0, 1, 0)] + [(0, 0, 0, 0)] * 6, filed=1, cut=0.0, supports=[])
 def test_incremental_facts_equal_the_rebuild_and_the_reference_after_a_random_history(
-        world, submit, author, coordinator, officer, other_officer, secretary, head, steps, filed, cut):
+        world, submit, author, other_commissioner, coordinator, officer, other_officer, secretary, head, steps,
+        filed, cut, supports):
     people = {"author": author, "coordinator": coordinator, "officer": officer, "other_officer": other_officer,
               "secretary": secretary, "head": head}
     with transaction.atomic():
         now = START
         remarks = [submit(f"Remark {n}", now=now + dt.timedelta(minutes=n)) for n in range(filed)]
         half = int(len(steps) * cut)
-        for index, action, gap, choice in steps[:half]:
+
+        def run(number, index, action, gap, choice):
+            nonlocal now
             now += dt.timedelta(days=gap, minutes=7)
             _take(world, people, remarks, index, action, choice, now)
+            for _after, which in (s for s in supports if s[0] == number):
+                # Another commissioner supports the remark, or takes the support back.
+                try:
+                    services.support_toggle(remark=fresh(remarks[which % len(remarks)]), user=other_commissioner,
+                                            now=now + dt.timedelta(minutes=1))
+                except TransitionError:
+                    pass
+
+        for number, step in enumerate(steps[:half]):
+            run(number, *step)
         # Compacted as the hourly job would on that day; then more events, pending again.
         facts.compact(today=deadlines.local_date(now))
         compacted_on = deadlines.local_date(now)
-        for index, action, gap, choice in steps[half:]:
-            now += dt.timedelta(days=gap, minutes=7)
-            _take(world, people, remarks, index, action, choice, now)
+        for number, step in enumerate(steps[half:], start=half):
+            run(number, *step)
         as_of = deadlines.local_date(now)
 
         # Rebuild equals incremental, before and after a compaction.
@@ -296,6 +347,8 @@ def test_incremental_facts_equal_the_rebuild_and_the_reference_after_a_random_hi
         # The figures equal the slow reference, half compacted, compacted, and rebuilt.
         _check_reference(as_of)
         _check_reference(compacted_on)
+        for selection in _selections(START.date(), as_of):
+            _check_commissioners(selection)
         before = _figures(START.date(), as_of)
         facts.compact(today=as_of + dt.timedelta(days=1))
         assert db_facts() == written
@@ -305,6 +358,7 @@ def test_incremental_facts_equal_the_rebuild_and_the_reference_after_a_random_hi
         facts.rebuild()
         assert db_facts() == written
         assert _figures(START.date(), as_of) == before
+        _check_commissioners(Selection(as_of=as_of, start=compacted_on))
         # What stands now equals the remarks' own state.
         figures = compute(Selection(as_of=as_of), public=True)
         assert figures["open"] == Remark.objects.filter(status__in=OPEN).count()

@@ -32,7 +32,7 @@ def _nonzero(counters):
 
 
 def test_twenty_threads_closing_and_bulk_accepting_never_deadlock_and_the_facts_add_up(
-        submit, coordinator, officer, other_officer, world):
+        submit, coordinator, officer, other_officer, other_commissioner, world):
     routed = []
     for n in range(120):
         agency, assignee = (world.mia, officer) if n % 2 else (world.nit, other_officer)
@@ -55,6 +55,9 @@ def test_twenty_threads_closing_and_bulk_accepting_never_deadlock_and_the_facts_
 
     jobs = [closing(remark, assignee) for remark, assignee in routed]
     jobs += [bulk(batch, index % 2) for index, batch in enumerate(batches)]
+    # And another commissioner supports twenty of the waiting remarks meanwhile.
+    jobs += [lambda remark=remark: services.support_toggle(remark=remark, user=other_commissioner)
+             for remark in waiting[:20]]
     errors = run_in_threads(jobs, threads=20)
 
     assert errors == []
@@ -62,6 +65,9 @@ def test_twenty_threads_closing_and_bulk_accepting_never_deadlock_and_the_facts_
     assert Remark.objects.filter(status=Status.IN_REVIEW).count() == 40
     # The facts are dated by the local day (Asia/Almaty): after 19:00 UTC it is already tomorrow.
     figures = compute(Selection(as_of=timezone.localdate(Remark.objects.latest("updated_at").updated_at)),
-                      public=True)
+                      public=False)
     assert (figures["answered"], figures["open"], figures["total"]) == (120, 40, 160)
+    assert [(row["filed"], row["resolved"], row["supports_received"]) for row in figures["commissioners"]
+            if row["id"] != other_commissioner.pk] == [(160, 120, 20)]
+    assert [row["supports_given"] for row in figures["commissioners"] if row["id"] == other_commissioner.pk] == [20]
     assert db_facts() == _nonzero(facts.replay())

@@ -28,9 +28,10 @@ STATS = "/stats/"
 # the code that changes a count changes the number here, on purpose. No cache: the grouped
 # sums of the facts (headline, split, working days, agencies, months, and on /stats/ sectors,
 # services and commissioners), the names of what they list, and the page's own queries; and
-# the lookups of the checkpoints each sum starts from (remarks.stats.rollup).
-STATS_PAGE_QUERIES = 30
-STATS_FILTERED_PAGE_QUERIES = 30
+# the lookups of the checkpoints each sum starts from (remarks.stats.rollup). The commissioners'
+# table: its checkpoint, its facts and the commissioners' names.
+STATS_PAGE_QUERIES = 31
+STATS_FILTERED_PAGE_QUERIES = 31
 TRANSPARENCY_PAGE_QUERIES = 18
 TODAY = dt.datetime(2026, 7, 1, 15, 0, tzinfo=TZ)  # a Wednesday
 TITLES = {
@@ -191,8 +192,54 @@ def test_by_sector_service_month_and_commissioner(dataset, client_for, analyst):
     # Open at the end of June: the six open now and r2, answered on 1 July.
     assert [(r["label"], r["received"], r["answered"], r["on_time"], r["open"]) for r in figures["months"]] == [
         ("2026-06", 15, 7, 7, 7), ("2026-07", 0, 1, 0, 6)]
-    assert [(r["name"], r["filed"], r["resolved"], r["supports_received"], r["supports_given"])
-            for r in figures["commissioners"]] == [("Alice Author", 14, 5, 1, 0), ("Bob Other", 1, 1, 0, 1)]
+    # Per commissioner, every answer that resolved their remark: Alice's r14 counts, answered
+    # on 9 June though reopened since, as in the headline; Bob supported Alice's r10.
+    assert [(r["name"], r["filed"], r["resolved"], r["resolved_share"], r["supports_received"], r["supports_given"])
+            for r in figures["commissioners"]] == [("Alice Author", 14, 6, 43, 1, 0), ("Bob Other", 1, 1, 100, 0, 1)]
+    # The table adds up to the headline.
+    assert sum(r["filed"] for r in figures["commissioners"]) == figures["total"]
+    assert sum(r["resolved"] for r in figures["commissioners"]) == figures["resolved"]
+
+
+def test_the_commissioners_table_follows_the_filters_and_the_period(dataset, client_for, analyst, world):
+    def table(**query):
+        return [(r["name"], r["filed"], r["resolved"], r["supports_received"], r["supports_given"])
+                for r in stats_page(client_for(analyst), **query).context["figures"]["commissioners"]]
+
+    # For MIA: the remarks routed to it (7) and the answers it gave that resolved them (r1, r2,
+    # r14); Bob supported r10 while MIA held it, and filed nothing MIA received.
+    assert table(agency=world.mia.pk) == [("Alice Author", 7, 3, 1, 0), ("Bob Other", 0, 0, 0, 1)]
+    # NIT received Bob's r4 from the commission and resolved it.
+    assert table(agency=world.nit.pk) == [("Bob Other", 1, 1, 0, 0)]
+    assert table(kind="suggestion") == [("Alice Author", 2, 1, 0, 0)]  # r3 resolved, r7 declined
+    assert table(service=world.portal.pk) == [("Bob Other", 1, 1, 0, 0)]
+    # From 8 June: filed r12, r13, r14; resolved r3, r5, r6, r14 and, on 1 July, r2; r4 is Bob's.
+    # The support of 1 June lies before the period.
+    assert table(submitted_from="2026-06-08") == [("Alice Author", 3, 5, 0, 0), ("Bob Other", 0, 1, 0, 0)]
+    # As of 5 June: ten of the titled remarks and r8's original filed, r1 resolved that day;
+    # nothing of Bob's resolved yet.
+    assert table(submitted_to="2026-06-05") == [("Alice Author", 11, 1, 1, 0), ("Bob Other", 1, 0, 0, 1)]
+
+
+def test_a_withdrawn_support_counts_on_the_day_it_was_given_and_off_on_the_day_it_was_withdrawn(
+        dataset, client_for, analyst, other_commissioner):
+    services.support_toggle(remark=dataset["r10"], user=other_commissioner, now=at(6, 20))
+    client = client_for(analyst)
+
+    def supports(**query):
+        return {r["name"]: (r["supports_received"], r["supports_given"])
+                for r in stats_page(client, **query).context["figures"]["commissioners"]}
+
+    assert supports() == {"Alice Author": (0, 0), "Bob Other": (0, 0)}
+    # As it stood on 19 June, and in the days it stood, it counts; taken back on the 20th.
+    assert supports(submitted_to="2026-06-19") == {"Alice Author": (1, 0), "Bob Other": (0, 1)}
+    assert supports(submitted_from="2026-06-01", submitted_to="2026-06-19")["Bob Other"] == (0, 1)
+    assert supports(submitted_from="2026-06-20", submitted_to="2026-06-20")["Bob Other"] == (0, -1)
+    # The withdrawal is kept, and a rebuild from the history gives the same table.
+    before = stats_page(client, submitted_to="2026-06-19").context["figures"]["commissioners"]
+    facts.rebuild()
+    assert stats_page(client, submitted_to="2026-06-19").context["figures"]["commissioners"] == before
+    assert supports() == {"Alice Author": (0, 0), "Bob Other": (0, 0)}
 
 
 def test_page_shows_the_figures_charts_and_names_for_leadership(dataset, client_for, analyst):
@@ -300,7 +347,7 @@ def test_every_table_exports_as_xlsx(dataset, client_for, analyst):
             assert rows[1] == ["Resolved by the executing agency", 2, 13]
             assert sum(row[1] for row in rows[1:]) == 15
         if table == "commissioners":
-            assert rows[1][:3] == ["Alice Author", 14, 5]
+            assert rows[1][:3] == ["Alice Author", 14, 6]
         if table == "headline":
             assert rows[1] == ["Remarks and suggestions received", 15]
 

@@ -21,6 +21,11 @@ Definitions (the day of an event is its local date):
   on or before the due date in force. Time to close is read from answers only: withdrawn
   remarks and duplicates are closings without an answer (*ended*) and take no part in it.
 - *reopened*: every reopening, on its day.
+- *the commissioners'* (AuthorFact), for the remark's author: filed, routed and resolved (an
+  answer that resolved it) as above; and per support, +1 on the day it is given for the
+  author (*supported*) and for the supporter (*supporting*), -1 on the day it is withdrawn.
+  Supports are not history events: the replay reads them from the standing supports and the
+  withdrawals, placed among the events by their time (after the events of the same instant).
 - *the state ledger*: -1 on the (holder, bucket) a remark leaves and +1 on the one it enters;
   summed up to a day it gives the split and the open remarks as they stood on that day.
   *Overdue* (clock running, due date before that day) is a bucket of the same ledger, dated
@@ -46,15 +51,18 @@ from typing import NamedTuple
 from django.db import transaction
 
 from remarks import bulk, deadlines, workflow
-from remarks.stats.models import FlowFact, StateFact
+from remarks.stats.models import AuthorFact, FlowFact, StateFact
 from remarks.workflow import Outcome
 
 Measure = FlowFact.Measure
+Author = AuthorFact.Measure
 
 FLOW_KEY = ("day", "measure", "agency", "service", "category", "kind", "outcome", "days", "on_time")
 STATE_KEY = ("day", "agency", "service", "category", "kind", "bucket")
+AUTHOR_KEY = ("day", "measure", "user", "detail", "agency", "service", "category", "kind")
 OVERDUE = "overdue"  # the ledger's bucket of the overdue remarks (no status has this name)
 EVENT_FIELDS = ("pk", "remark_id", "action", "from_status", "to_status", "payload", "created_at")
+SUPPORT = "support"  # the replay's pseudo-event of a support given (n=1) or withdrawn (n=-1)
 CHUNK = 2000
 
 
@@ -76,10 +84,12 @@ class Filed:
     category: int
     service: int
     registered_on: dt.date
+    author: int = 0
 
     @classmethod
     def of(cls, remark) -> Filed:
-        return cls(remark.kind, remark.category_id or 0, remark.service_id or 0, remark.registered_on)
+        return cls(remark.kind, remark.category_id or 0, remark.service_id or 0, remark.registered_on,
+                   remark.author_id)
 
 
 def bucket_of(status: str, *, measure: bool, commission: bool) -> str:
@@ -122,16 +132,32 @@ def _signer_code(outgoing_number: str) -> str:
     return outgoing_number.rsplit("-", 2)[0]
 
 
-def remark_facts(filed: Filed, events: Iterable[Event], agencies: dict[str, int]) -> tuple[Counter, Counter]:
-    """The flow facts and the state ledger of one remark's history, as counters by key."""
-    flows, states = Counter(), Counter()
+def authored(authors: Counter, filed: Filed, day: dt.date, measure: str, user: int, agency: int, n: int = 1) -> None:
+    """A commissioner's fact, with the remark's dimensions and once more without them."""
+    authors[(day, measure, user, True, agency, filed.service, filed.category, filed.kind)] += n
+    authors[(day, measure, user, False, 0, 0, 0, "")] += n
+
+
+def remark_facts(filed: Filed, events: Iterable[Event], agencies: dict[str, int]) -> tuple[Counter, Counter, Counter]:
+    """The flow facts, the state ledger and the commissioners' facts of one remark's history
+    (with its supports as SUPPORT pseudo-events), as counters by key."""
+    flows, states, authors = Counter(), Counter(), Counter()
     track = _Track(filed)
     dims = (filed.service, filed.category, filed.kind)
 
     def flow(day, measure, agency, outcome="", days=0, on_time=False):
         flows[(day, measure, agency, *dims, outcome, days, on_time)] += 1
+        if measure in (Measure.FILED, Measure.ROUTED):
+            authored(authors, filed, day, Author(str(measure)), filed.author, agency)
+        elif measure == Measure.ANSWERED and outcome.startswith("resolved"):
+            authored(authors, filed, day, Author.RESOLVED, filed.author, agency)
 
     for event in events:
+        if event.action == SUPPORT:
+            day, n = deadlines.local_date(event.created_at), event.payload["n"]
+            authored(authors, filed, day, Author.SUPPORTED, filed.author, track.agency, n)
+            authored(authors, filed, day, Author.SUPPORTING, event.payload["user"], track.agency, n)
+            continue
         if not event.to_status:
             continue  # comments, files, confirmations: nothing a figure counts
         day, payload = deadlines.local_date(event.created_at), event.payload or {}
@@ -183,7 +209,7 @@ def remark_facts(filed: Filed, events: Iterable[Event], agencies: dict[str, int]
             if after[2] is not None:
                 track.overdue_from = max(day, after[2] + dt.timedelta(days=1))
                 states[(track.overdue_from, after[0], *dims, OVERDUE)] += 1
-    return flows, states
+    return flows, states, authors
 
 
 def _agencies() -> dict[str, int]:
@@ -198,14 +224,13 @@ def _difference(after: Counter, before: Counter) -> Counter:
     return Counter({key: n for key, n in delta.items() if n})
 
 
-def write(flows: Counter, states: Counter) -> None:
+def write(flows: Counter, states: Counter, authors: Counter | None = None) -> None:
     """Insert the rows (keys in a fixed order; rows that net to nothing are left out)."""
-    FlowFact.objects.bulk_create(
-        [FlowFact(**dict(zip(FLOW_KEY, key, strict=True)), n=n) for key, n in sorted(flows.items()) if n],
-        batch_size=CHUNK)
-    StateFact.objects.bulk_create(
-        [StateFact(**dict(zip(STATE_KEY, key, strict=True)), n=n) for key, n in sorted(states.items()) if n],
-        batch_size=CHUNK)
+    for model, key_fields, counts in ((FlowFact, FLOW_KEY, flows), (StateFact, STATE_KEY, states),
+                                      (AuthorFact, AUTHOR_KEY, authors or {})):
+        model.objects.bulk_create(
+            [model(**dict(zip(key_fields, key, strict=True)), n=n) for key, n in sorted(counts.items()) if n],
+            batch_size=CHUNK)
 
 
 def record(event, remark) -> None:
@@ -217,17 +242,51 @@ def record(event, remark) -> None:
     history = [Event(*row) for row in RemarkEvent.objects.filter(remark_id=remark.pk)
                .order_by("created_at", "pk").values_list(*EVENT_FIELDS)]
     filed, agencies = Filed.of(remark), bulk.memo("agencies-by-code", _agencies)
-    flows_after, states_after = remark_facts(filed, history, agencies)
-    flows_before, states_before = remark_facts(filed, [e for e in history if e.pk != event.pk], agencies)
-    write(_difference(flows_after, flows_before), _difference(states_after, states_before))
+    after = remark_facts(filed, history, agencies)
+    before = remark_facts(filed, [e for e in history if e.pk != event.pk], agencies)
+    write(*(_difference(a, b) for a, b in zip(after, before, strict=True)))
 
 
-def replay(remark_ids: Iterable[int] | None = None) -> tuple[Counter, Counter]:
+def record_support(remark, user_id: int, n: int, when: dt.datetime) -> None:
+    """Write the facts of a support given (n=1) or withdrawn (n=-1), in its transaction; the
+    remark's holder is read as it stands (the replay's holder at that moment)."""
+    from remarks.models import Remark
+
+    agency = Remark.objects.filter(pk=remark.pk).values_list("agency_id", flat=True).get() or 0
+    authors = Counter()
+    filed = Filed.of(remark)
+    day = deadlines.local_date(when)
+    authored(authors, filed, day, Author.SUPPORTED, remark.author_id, agency, n)
+    authored(authors, filed, day, Author.SUPPORTING, user_id, agency, n)
+    write(Counter(), Counter(), authors)
+
+
+def _supports(pks: list[int]) -> dict[int, list[Event]]:
+    """The supports of these remarks as the replay's pseudo-events: the standing ones, and each
+    withdrawn one given and taken back."""
+    from remarks.models import Support, SupportWithdrawal
+
+    result: dict[int, list[Event]] = {pk: [] for pk in pks}
+
+    def add(remark_id, user_id, n, at):
+        result[remark_id].append(Event(0, remark_id, SUPPORT, "", "", {"user": user_id, "n": n}, at))
+
+    for remark_id, user_id, at in Support.objects.filter(remark_id__in=pks).values_list(
+            "remark_id", "user_id", "created_at"):
+        add(remark_id, user_id, 1, at)
+    for remark_id, user_id, given, withdrawn in SupportWithdrawal.objects.filter(remark_id__in=pks).values_list(
+            "remark_id", "user_id", "given_at", "withdrawn_at"):
+        add(remark_id, user_id, 1, given)
+        add(remark_id, user_id, -1, withdrawn)
+    return result
+
+
+def replay(remark_ids: Iterable[int] | None = None) -> tuple[Counter, Counter, Counter]:
     """The facts of the histories of these remarks (of every remark when None), summed."""
     from remarks.models import Remark, RemarkEvent
 
     agencies = _agencies()
-    flows, states = Counter(), Counter()
+    totals = (Counter(), Counter(), Counter())
     remarks = Remark.objects.order_by("pk")
     if remark_ids is None:
         pks = list(remarks.values_list("pk", flat=True))
@@ -235,29 +294,29 @@ def replay(remark_ids: Iterable[int] | None = None) -> tuple[Counter, Counter]:
         pks = sorted(set(remark_ids))
     for start in range(0, len(pks), CHUNK):
         chunk = pks[start:start + CHUNK]
-        filed = {pk: Filed(kind, category or 0, service or 0, registered)
-                 for pk, kind, category, service, registered in Remark.objects.filter(pk__in=chunk)
-                 .values_list("pk", "kind", "category_id", "service_id", "registered_on")}
-        histories: dict[int, list[Event]] = {pk: [] for pk in chunk}
+        filed = {pk: Filed(kind, category or 0, service or 0, registered, author)
+                 for pk, kind, category, service, registered, author in Remark.objects.filter(pk__in=chunk)
+                 .values_list("pk", "kind", "category_id", "service_id", "registered_on", "author_id")}
+        histories = _supports(chunk)
         for row in (RemarkEvent.objects.filter(remark_id__in=chunk).exclude(to_status="")
                     .order_by("remark_id", "created_at", "pk").values_list(*EVENT_FIELDS).iterator(CHUNK)):
             histories[row[1]].append(Event(*row))
         for pk, events in histories.items():
-            f, s = remark_facts(filed[pk], events, agencies)
-            flows.update(f)
-            states.update(s)
-    return flows, states
+            # A support goes after the events of its instant (the holder it found was theirs).
+            events.sort(key=lambda e: (e.created_at, e.action == SUPPORT, e.pk))
+            for total, part in zip(totals, remark_facts(filed[pk], events, agencies), strict=True):
+                total.update(part)
+    return totals
 
 
 @transaction.atomic
-def rebuild() -> tuple[int, int]:
+def rebuild() -> tuple[int, int, int]:
     """Throw the facts away, replay every history and compact. Returns the rows written."""
-    FlowFact.objects.all().delete()
-    StateFact.objects.all().delete()
-    flows, states = replay()
-    write(flows, states)
+    for model in (FlowFact, StateFact, AuthorFact):
+        model.objects.all().delete()
+    write(*replay())
     compact()
-    return FlowFact.objects.count(), StateFact.objects.count()
+    return FlowFact.objects.count(), StateFact.objects.count(), AuthorFact.objects.count()
 
 
 def compact(*, today: dt.date | None = None) -> None:

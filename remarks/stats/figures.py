@@ -20,8 +20,7 @@ evening, reproduced from the facts.
   the smallest number of working days within which at least half (90 %) of the answers came,
   exact for any filter: a histogram of working-day values, summed by the database.
 
-The commissioners' table is the one figure read from the remarks themselves (authorship and
-supports are not events); it is for leadership only and filtered by the remarks' filing date.
+The commissioners' table (leadership only) is read from facts of its own: remarks.stats.authors.
 """
 
 from __future__ import annotations
@@ -32,7 +31,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django import forms
-from django.db.models import Count, Min, Q, QuerySet, Sum
+from django.db.models import Min, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -40,8 +39,8 @@ from agencies.models import Agency, Service, code_and_short
 from core.i18n import active_language
 from remarks import deadlines
 from remarks.forms import DayField
-from remarks.models import Category, FlowFact, Remark, StateFact, Support
-from remarks.stats import rollup
+from remarks.models import Category, FlowFact, Remark, StateFact
+from remarks.stats import authors, rollup
 from remarks.stats.facts import OVERDUE
 from remarks.stats.models import Grain
 from remarks.workflow import CLOCK_RUNNING, OPEN, Status
@@ -87,7 +86,7 @@ class Selection:
     service: int | None = None
     kind: str | None = None
 
-    def _dims(self) -> dict:
+    def dims(self) -> dict:
         names = ("agency", "category", "service", "kind")
         return {name: getattr(self, name) for name in names if getattr(self, name)}
 
@@ -103,19 +102,11 @@ class Selection:
         """The flow rows of the period and how to sum them (a checkpoint, the day rows after it
         and the pending rows; less the same up to the day before the period, if it has a start)."""
         rows, minus = self._spans[grain]
-        return FlowFact.objects.filter(rows, **self._dims()).order_by(), rollup.signed_sum(minus)
+        return FlowFact.objects.filter(rows, **self.dims()).order_by(), rollup.signed_sum(minus)
 
     def states(self) -> QuerySet[StateFact]:
         """The state ledger's rows whose sum is the ledger as of the as-of day."""
-        return StateFact.objects.filter(self._state_rows, **self._dims()).order_by()
-
-    def remarks(self, remarks: QuerySet[Remark]) -> QuerySet[Remark]:
-        """The remarks filed in the period that match the filters (the commissioners' table)."""
-        queryset = remarks.order_by().filter(submitted_at__date__lte=self.as_of)
-        if self.start:
-            queryset = queryset.filter(submitted_at__date__gte=self.start)
-        return queryset.filter(**{f"{name}_id" if name != "kind" else name: value
-                                  for name, value in self._dims().items()})
+        return StateFact.objects.filter(self._state_rows, **self.dims()).order_by()
 
 
 def select(data, *, today: dt.date | None = None) -> tuple[StatsFilterForm, Selection, bool]:
@@ -313,7 +304,7 @@ def by_month(selection: Selection) -> list[dict]:
         ends.append(min(deadlines.add_months(month, 1) - dt.timedelta(days=1), selection.as_of))
         month = deadlines.add_months(month, 1)
     before = [selection.start - dt.timedelta(days=1)] if selection.start else []
-    dims = selection._dims()
+    dims = selection.dims()
     flows = rollup.by_day(FlowFact, Grain.TOTAL, before + ends, ["measure", "on_time"], **dims)
     opened = rollup.by_day(StateFact, Grain.TOTAL, before + ends, [], bucket__in=OPEN_BUCKETS, **dims)
     routed = selection.agency is not None
@@ -335,39 +326,7 @@ def by_month(selection: Selection) -> list[dict]:
     return result[changed[0]:changed[-1] + 1] if changed else []
 
 
-def by_commissioner(queryset: QuerySet[Remark]) -> list[dict]:
-    """Filed, resolved and supports per commissioner. Names: only for /stats/, never public.
-    Read from the remarks, not the facts: authorship and supports are no history events; a
-    grouped query over the remarks filed in the period (index on the author)."""
-    rows: dict[int, dict] = {}
-
-    def row(user_id, name):
-        return rows.setdefault(user_id, {"id": user_id, "name": name or "", "filed": 0, "resolved": 0,
-                                         "supports_received": 0, "supports_given": 0})
-
-    for user_id, name, filed, resolved, received in (
-        queryset.order_by().values("author_id", "author__commissioner__full_name")
-        .annotate(filed=Count("pk"), resolved=Count("pk", filter=Q(status=Status.RESOLVED)),
-                  received=Sum("support_count"))
-        .values_list("author_id", "author__commissioner__full_name", "filed", "resolved", "received")
-    ):
-        entry = row(user_id, name)
-        entry.update(filed=filed, resolved=resolved, supports_received=received or 0)
-    for user_id, name, given in (
-        Support.objects.filter(remark__in=queryset.values("pk")).order_by()
-        .values("user_id", "user__commissioner__full_name").annotate(n=Count("pk"))
-        .values_list("user_id", "user__commissioner__full_name", "n")
-    ):
-        row(user_id, name)["supports_given"] = given
-    result = list(rows.values())
-    for entry in result:
-        entry["resolved_share"] = percent(entry["resolved"], entry["filed"])
-    result.sort(key=lambda r: (-r["filed"], -r["supports_given"], r["name"]))
-    return result
-
-
-def compute(selection: Selection, *, public: bool, remarks: QuerySet[Remark] | None = None,
-            language: str | None = None) -> dict:
+def compute(selection: Selection, *, public: bool, language: str | None = None) -> dict:
     """Every figure of a statistics page as plain data. `public` leaves out what only
     leadership sees: sectors, services and anything about commissioners."""
     language = language or active_language()
@@ -382,8 +341,7 @@ def compute(selection: Selection, *, public: bool, remarks: QuerySet[Remark] | N
         figures["categories"] = _breakdown(selection, "category", Category, language=language, routed=routed)
         figures["services"] = _breakdown(selection, "service", Service, language=language, routed=routed,
                                          blank=True)
-        figures["commissioners"] = by_commissioner(selection.remarks(
-            remarks if remarks is not None else Remark.objects.all()))
+        figures["commissioners"] = authors.by_commissioner(selection)
     figures["today"] = selection.as_of
     figures["computed_at"] = timezone.localtime()
     return figures

@@ -73,3 +73,34 @@ class StateFact(models.Model):
     class Meta:
         app_label = "remarks"
         indexes = [models.Index(fields=["grain", "day"], name="statefact_grain_day")]
+
+
+class AuthorFact(models.Model):
+    """The commissioners' table, as facts: per commissioner (`user`), their remarks filed,
+    routed to a body and resolved by an answer, and the supports their remarks received and
+    they gave, each on its day, with the remark's dimensions (the holder at that moment as
+    `agency`). A withdrawn support is -1 on the day it is withdrawn. Every fact is written
+    twice: with the dimensions (`detail`, for a filtered page) and once more without them, so
+    the unfiltered table reads a row per commissioner and measure, not per combination."""
+
+    class Measure(models.TextChoices):
+        FILED = "filed"
+        ROUTED = "routed"
+        RESOLVED = "resolved"
+        SUPPORTED = "supported"  # a support the commissioner's remark received
+        SUPPORTING = "supporting"  # a support the commissioner gave another's remark
+
+    day = models.DateField()
+    measure = models.CharField(max_length=16, choices=Measure.choices)
+    user = models.PositiveIntegerField()
+    detail = models.BooleanField(default=True)
+    agency = models.PositiveIntegerField(default=0)
+    service = models.PositiveIntegerField(default=0)
+    category = models.PositiveIntegerField(default=0)
+    kind = models.CharField(max_length=16, blank=True, default="")
+    n = models.IntegerField()
+    grain = models.PositiveSmallIntegerField(choices=Grain.choices, default=Grain.PENDING)
+
+    class Meta:
+        app_label = "remarks"
+        indexes = [models.Index(fields=["grain", "day"], name="authorfact_grain_day")]

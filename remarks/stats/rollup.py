@@ -28,13 +28,14 @@ from django.db.models import Case, F, Max, Min, Q, Sum, When
 from django.utils import timezone
 
 from remarks import deadlines
-from remarks.stats.models import FlowFact, Grain, StateFact
+from remarks.stats.models import AuthorFact, FlowFact, Grain, StateFact
 
 CHUNK = 2000
 ONE_DAY = dt.timedelta(days=1)
 # Keys without the day, in the order of the models' fields.
 FLOW_DIMS = ("measure", "agency", "service", "category", "kind", "outcome", "days", "on_time")
 STATE_DIMS = ("agency", "service", "category", "kind", "bucket")
+AUTHOR_DIMS = ("measure", "user", "detail", "agency", "service", "category", "kind")
 LOCK_ID = 7_300_421  # the compaction's advisory lock on PostgreSQL
 
 
@@ -54,6 +55,7 @@ def _flow_days(key: tuple) -> tuple | None:
 CHECKPOINTS = {
     FlowFact: (FLOW_DIMS, {Grain.TOTAL: _flow_total, Grain.DAYS: _flow_days}),
     StateFact: (STATE_DIMS, {Grain.TOTAL: lambda key: key}),
+    AuthorFact: (AUTHOR_DIMS, {Grain.TOTAL: lambda key: key}),
 }
 
 
@@ -236,5 +238,5 @@ def compact(*, today: dt.date | None = None) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_ID])
-    for model in (FlowFact, StateFact):
+    for model in CHECKPOINTS:
         _checkpoints(model, _fold_pending(model), today)

@@ -9,7 +9,6 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from remarks import selectors
 from remarks.permissions import statistics_required
 from remarks.stats import charts, co_executors
 from remarks.stats import figures as stats
@@ -53,7 +52,7 @@ def _filtered_figures(request: HttpRequest, *, warn: bool):
         messages.error(request, _("Some filters could not be understood and were left out. "
                                   "Check the marked fields."))
     # Read from the facts on every request, never cached: a closure shows in the next one.
-    figures = stats.compute(selection, public=False, remarks=selectors.remarks_visible_to(request.user))
+    figures = stats.compute(selection, public=False)
     figures["co_executors"] = co_executors.by_agency(selection, language=stats.active_language())
     return form, figures
 

@@ -13,7 +13,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from remarks.models import FlowFact, StateFact
+from remarks.models import AuthorFact, FlowFact, StateFact
 from remarks.stats import facts
 
 
@@ -28,10 +28,11 @@ class Command(BaseCommand):
         started = time.monotonic()
         if options["compact"]:
             facts.compact()
-            flows, states = FlowFact.objects.count(), StateFact.objects.count()
+            flows, states, authors = (model.objects.count() for model in (FlowFact, StateFact, AuthorFact))
             verb = "Compacted"
         else:
-            flows, states = facts.rebuild()
+            flows, states, authors = facts.rebuild()
             verb = "Rebuilt"
         self.stdout.write(self.style.SUCCESS(
-            f"{verb} the facts: {flows} flow rows, {states} state rows in {time.monotonic() - started:.1f} s."))
+            f"{verb} the facts: {flows} flow rows, {states} state rows, {authors} commissioners' rows"
+            f" in {time.monotonic() - started:.1f} s."))
