@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from agencies.models import Agency
 from remarks import publication, selectors, workflow
-from remarks.listing import page_of, query_without
+from remarks.listing import SeekPage, page_of, query_without
 from remarks.models import Category, Remark
 from remarks.permissions import capability_required
 from remarks.stats import figures as stats
@@ -54,10 +54,11 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def register(request: HttpRequest) -> HttpResponse:
     form = RegisterFilter(request.GET or None)
-    page = page_of(request, form.apply(publication.published_remarks()))
+    # Keyset pages: the register grows for good, and each of its remarks stays reachable.
+    page = SeekPage(request, form.apply(publication.published_remarks()))
     return render(request, "public/register.html", {
         "form": form, "page": page, "records": [publication.public_record(r) for r in page.object_list],
-        "query_without_page": query_without(request, "page"),
+        "query_without_page": query_without(request, "page", "after", "before"),
     })
 
 

@@ -180,3 +180,46 @@ def test_a_withdrawn_remark_leaves_the_register(answered, coordinator, author):
     services.remark_transition(remark=_publish_again, action=Action.WITHDRAW, actor=author, text="Gave up.")
     assert Client().get(f"/public/{answered.reference}/").status_code == 404
     assert answered.reference not in login(coordinator).get("/public/moderation/").content.decode()
+
+
+def test_every_published_remark_is_reached_by_next_links_newest_publication_first(world, author, coordinator):
+    """Keyset pages: 130 published remarks (publication times tie in fives) are read in the order
+    the register promises, newest publication first, with no repeats or gaps; the last page costs
+    the queries of the first; an old page number opens the first page with a note."""
+    import datetime as dt
+    import html
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from remarks.querysets import search_text
+
+    now, size = timezone.now(), 130
+    remarks = Remark.objects.bulk_create([Remark(
+        reference=f"R-1997-{i:07d}", title=f"Published {i}", description="Generated.",
+        search_text=search_text(f"Published {i}", "Generated."), category=world.vehicles, author=author,
+        status=Status.RESOLVED, agency=world.mia, registered_on=now.date(), routing_due=now.date(),
+        due_date=now.date(), submitted_at=now, closed_at=now) for i in range(size)])
+    Publication.objects.bulk_create([Publication(
+        remark=remark, consent=True, published_at=now - dt.timedelta(hours=i // 5), published_by=coordinator,
+        title=remark.title, description="Public copy.", answer="Fixed.") for i, remark in enumerate(remarks)])
+    expected = [r.reference for r in sorted(remarks, key=lambda r: (r.publication.published_at, r.pk), reverse=True)]
+    client, query, seen, costs = Client(), "", [], []
+    while True:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(f"/public/?{query}")
+        costs.append(len(queries))
+        seen += [record.reference for record in response.context["records"]]
+        found = re.search(r'<a rel="next" href="\?([^"]+)"', response.content.decode())
+        if found is None:
+            break
+        query = html.unescape(found.group(1))
+        assert len(costs) < 10, "the pages do not end"
+    assert seen == expected
+    assert len(costs) == 3 and costs[0] == costs[-1]
+    assert "OFFSET" not in queries.captured_queries[-1]["sql"].upper()
+    old = client.get("/public/?page=3")
+    assert [record.reference for record in old.context["records"]] == expected[:50]
+    assert "an old page number opens its first page" in old.content.decode()
