@@ -269,15 +269,20 @@ def support_toggle(*, remark: Remark, user, now: dt.datetime | None = None) -> b
         raise TransitionError(_("You cannot support your own remark."))
     now = now or timezone.now()
     given = Support.objects.filter(remark=remark, user=user).values_list("pk", "created_at").first()
-    # Deleted by its key: of two requests taking the same support back, one deletes it.
-    if given is not None and Support.objects.filter(pk=given[0]).delete()[0]:
-        SupportWithdrawal.objects.create(remark=remark, user=user, given_at=given[1], withdrawn_at=now)
-        Remark.objects.filter(pk=remark.pk).update(support_count=F("support_count") - 1)
-        facts.record_support(remark, user.pk, -1, now)
+    if given is not None:
+        # Deleted by its key: of two requests (a double click) taking it back, one deletes it.
+        if Support.objects.filter(pk=given[0]).delete()[0]:
+            SupportWithdrawal.objects.create(remark=remark, user=user, given_at=given[1], withdrawn_at=now)
+            Remark.objects.filter(pk=remark.pk).update(support_count=F("support_count") - 1)
+            facts.record_support(remark, user.pk, -1, now)
         return False
     if not remark.is_open:
         raise TransitionError(_("A closed remark cannot be supported."))
-    Support.objects.create(remark=remark, user=user, created_at=now)
+    try:
+        with transaction.atomic():
+            Support.objects.create(remark=remark, user=user, created_at=now)
+    except IntegrityError:
+        return True  # the same person's other request gave it a moment ago
     Remark.objects.filter(pk=remark.pk).update(support_count=F("support_count") + 1)
     facts.record_support(remark, user.pk, 1, now)
     return True

@@ -1,5 +1,5 @@
 """The facts under concurrency, on PostgreSQL (SQLite serialises writers, so it proves nothing
-there): twenty threads closing remarks and bulk accepting remarks in opposite orders never
+there): twenty threads closing remarks, bulk accepting remarks in opposite orders and supporting never
 deadlock on a fact row (the facts are insert-only), and the facts add up afterwards."""
 
 from __future__ import annotations
@@ -70,4 +70,21 @@ def test_twenty_threads_closing_and_bulk_accepting_never_deadlock_and_the_facts_
     assert [(row["filed"], row["resolved"], row["supports_received"]) for row in figures["commissioners"]
             if row["id"] != other_commissioner.pk] == [(160, 120, 20)]
     assert [row["supports_given"] for row in figures["commissioners"] if row["id"] == other_commissioner.pk] == [20]
+    assert db_facts() == _nonzero(facts.replay())
+
+
+def test_a_double_click_on_support_never_fails_and_the_count_and_the_facts_agree(submit, other_commissioner):
+    """Eight requests of the same person toggle one support at once (a double click, twice over):
+    none fails on the one-support-a-person rule, and whatever state they leave, the remark's
+    count, its supports and the commissioners' facts agree, as a rebuild gives them."""
+    remark = submit("Support me")
+    errors = run_in_threads([lambda: services.support_toggle(remark=remark, user=other_commissioner)] * 8,
+                            threads=8)
+    assert errors == []
+    standing = Remark.objects.get(pk=remark.pk).supports.count()
+    assert standing in (0, 1)
+    assert Remark.objects.get(pk=remark.pk).support_count == standing
+    figures = compute(Selection(as_of=timezone.localdate()), public=False)
+    given = {row["id"]: row["supports_given"] for row in figures["commissioners"]}
+    assert given.get(other_commissioner.pk, 0) == standing
     assert db_facts() == _nonzero(facts.replay())
