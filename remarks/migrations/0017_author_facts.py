@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 ('grain', models.PositiveSmallIntegerField(choices=[(0, 'Pending'), (1, 'Day'), (2, 'Total'), (3, 'Days')], default=0)),
             ],
             options={
-                'indexes': [models.Index(fields=['grain', 'day'], name='authorfact_grain_day')],
+                'indexes': [models.Index(fields=['grain', 'day', 'detail'], name='authorfact_grain_day')],
             },
         ),
         migrations.CreateModel(

@@ -123,6 +123,9 @@ class Command(BaseCommand):
             with transaction.atomic():
                 created += self._chunk(rng, world, plan[start:start + 10_000], options)
             self.stdout.write(f"  {created} remarks…")
+        # Compacted once, as the hourly job would: each chunk's facts reach back to its first
+        # day, so compacting per chunk would rebuild every later checkpoint again and again.
+        facts.compact()
         self.stdout.write(self.style.SUCCESS(
             f"Generated {created} remarks in {time.monotonic() - started:.1f} s "
             f"({Remark.objects.count()} in the database)."))
@@ -306,7 +309,6 @@ class Command(BaseCommand):
         insert_rows(Comment, COMMENT_COLUMNS, comments)
         insert_rows(Attachment, ATTACHMENT_COLUMNS, attachments)
         facts.write(*facts.replay([remark.pk for remark in remarks]))
-        facts.compact()  # as the hourly job would: day rows and checkpoints
         for (code, year), value in next_outgoing.items():
             Sequence.objects.update_or_create(series=code, year=year, defaults={"last_value": value})
         for year, value in next_reference.items():
