@@ -209,6 +209,11 @@ def test_the_commissioners_table_follows_the_filters_and_the_period(dataset, cli
     # For MIA: the remarks routed to it (7) and the answers it gave that resolved them (r1, r2,
     # r14); Bob supported r10 while MIA held it, and filed nothing MIA received.
     assert table(agency=world.mia.pk) == [("Alice Author", 7, 3, 1, 0), ("Bob Other", 0, 0, 0, 1)]
+    # The column says so, on the page and in the export.
+    header = _csv(client_for(analyst).get("/stats/export/commissioners.csv", {"agency": world.mia.pk}))[0]
+    assert header[:2] == ["Digital commissioner", "Received"]
+    assert _csv(client_for(analyst).get("/stats/export/commissioners.csv"))[0][:2] == ["Digital commissioner",
+                                                                                     "Filed"]
     # NIT received Bob's r4 from the commission and resolved it.
     assert table(agency=world.nit.pk) == [("Bob Other", 1, 1, 0, 0)]
     assert table(kind="suggestion") == [("Alice Author", 2, 1, 0, 0)]  # r3 resolved, r7 declined

@@ -343,6 +343,7 @@ def compute(selection: Selection, *, public: bool, language: str | None = None) 
                                          blank=True)
         figures["commissioners"] = authors.by_commissioner(selection)
     figures["today"] = selection.as_of
+    figures["routed"] = selection.agency is not None  # "received" is then "routed to the agency"
     figures["computed_at"] = timezone.localtime()
     return figures
 

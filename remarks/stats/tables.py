@@ -117,7 +117,9 @@ def build_tables(figures: dict, *, public: bool) -> dict[str, Table]:
         tables["services"].rows = _rows(figures["services"], tables["services"].columns,
                                         blank_name=_("No service given"))
         tables["commissioners"] = Table("commissioners", _("By digital commissioner"), [
-            Column("name", _("Digital commissioner"), numeric=False), Column("filed", _("Filed")),
+            Column("name", _("Digital commissioner"), numeric=False),
+            # For one agency, a commissioner's remarks it received (routed to it), as elsewhere.
+            Column("filed", _("Received") if figures.get("routed") else _("Filed")),
             Column("resolved", _("Resolved")), Column("resolved_share", _("Resolved, %")),
             Column("supports_received", _("Supports received")),
             Column("supports_given", _("Supported others' remarks")),
