@@ -5,6 +5,7 @@ clock set back, so the demo obeys every rule of the workflow."""
 
 import datetime as dt
 import random
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -44,6 +45,9 @@ CO_EXECUTORS = {1: ["KAZPOST", "GOV4C", "NIT"], 10: ["MIA"]}
 CONTRIBUTIONS = {1: "KAZPOST"}
 # Authors who allowed publication when filing; the first ones a coordinator has published.
 PUBLISHED = [0, 2, 3, 5, 6, 9]
+# Who else supports a remark, by its position modulo 3: offsets from its author among the
+# commissioners (never the author).
+SUPPORTERS = {0: (1, 2), 1: (3,), 2: ()}
 CONSENTED = [11, 12, 13]
 
 RESPONSE = {
@@ -59,6 +63,10 @@ DECLINE = {
     "ru": "Обращение рассмотрено. В рамках действующего законодательства его реализация невозможна. "
           f"Если вы не согласны с ответом, его можно оспорить в течение {REOPEN_WINDOW_DAYS} дней.",
 }
+
+
+def support(remarks: dict, index: int, supporter, when: dt.datetime) -> None:
+    services.support_toggle(remark=Remark.objects.get(pk=remarks[index].pk), user=supporter, now=when)
 
 
 class Command(BaseCommand):
@@ -211,6 +219,12 @@ class Command(BaseCommand):
                     service=service, language=language, now=submitted,
                     publication_consent=index in PUBLISHED or index in CONSENTED)
             steps.append((submitted, len(steps), submit))
+            # Other commissioners support two remarks in three, on the evening they are filed.
+            evening = submitted.replace(hour=18, minute=30)
+            for offset in SUPPORTERS[index % 3]:
+                supporter = commissioners[(index + offset + index // 3) % len(commissioners)]
+                if supporter != author:
+                    steps.append((evening, len(steps), partial(support, remarks, index, supporter, evening)))
 
             if status == Status.SUBMITTED:
                 continue
