@@ -312,6 +312,10 @@ class Support(models.Model):
     remark = models.ForeignKey(Remark, on_delete=models.PROTECT, related_name="supports")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supports")
     created_at = models.DateTimeField(default=timezone.now)
+    # The body holding the remark when the support was given: the commissioners' table counts
+    # it there, and its withdrawal too (a rebuild reads it, it does not work it out by time).
+    agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["remark", "user"], name="support_once_per_user")]
@@ -325,6 +329,8 @@ class SupportWithdrawal(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     given_at = models.DateTimeField()
     withdrawn_at = models.DateTimeField(default=timezone.now)
+    agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)  # as on the support: the holder when it was given
 
 
 class Notification(models.Model):

@@ -268,23 +268,26 @@ def support_toggle(*, remark: Remark, user, now: dt.datetime | None = None) -> b
     if not capabilities.has_perm(user, "remarks.support_remark", remark):
         raise TransitionError(_("You cannot support your own remark."))
     now = now or timezone.now()
-    given = Support.objects.filter(remark=remark, user=user).values_list("pk", "created_at").first()
+    given = Support.objects.filter(remark=remark, user=user).values_list("pk", "created_at", "agency_id").first()
     if given is not None:
         # Deleted by its key: of two requests (a double click) taking it back, one deletes it.
         if Support.objects.filter(pk=given[0]).delete()[0]:
-            SupportWithdrawal.objects.create(remark=remark, user=user, given_at=given[1], withdrawn_at=now)
+            SupportWithdrawal.objects.create(remark=remark, user=user, given_at=given[1], withdrawn_at=now,
+                                             agency_id=given[2])
             Remark.objects.filter(pk=remark.pk).update(support_count=F("support_count") - 1)
-            facts.record_support(remark, user.pk, -1, now)
+            facts.record_support(remark, user.pk, given[2], -1, now)
         return False
     if not remark.is_open:
         raise TransitionError(_("A closed remark cannot be supported."))
+    # The holder as committed now: the support keeps it (the facts and a rebuild read it there).
+    holder = Remark.objects.filter(pk=remark.pk).values_list("agency_id", flat=True).get()
     try:
         with transaction.atomic():
-            Support.objects.create(remark=remark, user=user, created_at=now)
+            Support.objects.create(remark=remark, user=user, created_at=now, agency_id=holder)
     except IntegrityError:
         return True  # the same person's other request gave it a moment ago
     Remark.objects.filter(pk=remark.pk).update(support_count=F("support_count") + 1)
-    facts.record_support(remark, user.pk, 1, now)
+    facts.record_support(remark, user.pk, holder, 1, now)
     return True
 
 

@@ -63,11 +63,10 @@ def test_twenty_threads_closing_and_bulk_accepting_never_deadlock_and_the_facts_
 
     jobs = [closing(remark, assignee) for remark, assignee in routed]
     jobs += [bulk(batch, index % 2) for index, batch in enumerate(batches)]
-    # And another commissioner supports twenty of the closing remarks meanwhile, before they
-    # close or not at all (refused once closed): the holder is the same either way. (A support
-    # and a routing of one remark at one moment may disagree on the holder with a rebuild: the
-    # replay orders them by time, not by commit. Known, not covered.)
-    supported = [remark for remark, _assignee in routed[:20]]
+    # And another commissioner supports twenty of the closing remarks and twenty of the ones being
+    # accepted meanwhile: a support and a routing of one remark at one moment, in either commit
+    # order. The support keeps the holder it found committed, and the rebuild reads it there.
+    supported = [remark for remark, _assignee in routed[:20]] + waiting[::2]
     jobs += [lambda remark=remark: _support_if_open(remark, other_commissioner) for remark in supported]
     errors = run_in_threads(jobs, threads=20)
 
@@ -75,8 +74,8 @@ def test_twenty_threads_closing_and_bulk_accepting_never_deadlock_and_the_facts_
     assert Remark.objects.filter(status=Status.RESOLVED).count() == 120
     assert Remark.objects.filter(status=Status.IN_REVIEW).count() == 40
     # The facts are dated by the local day (Asia/Almaty): after 19:00 UTC it is already tomorrow.
-    figures = compute(Selection(as_of=timezone.localdate(Remark.objects.latest("updated_at").updated_at)),
-                      public=False)
+    as_of = timezone.localdate(Remark.objects.latest("updated_at").updated_at)
+    figures = compute(Selection(as_of=as_of), public=False)
     assert (figures["answered"], figures["open"], figures["total"]) == (120, 40, 160)
     standing = Support.objects.count()
     assert [(row["filed"], row["resolved"], row["supports_received"]) for row in figures["commissioners"]
@@ -84,6 +83,14 @@ def test_twenty_threads_closing_and_bulk_accepting_never_deadlock_and_the_facts_
     assert [row["supports_given"] for row in figures["commissioners"]
             if row["id"] == other_commissioner.pk] == ([standing] if standing else [])
     assert db_facts() == _nonzero(facts.replay())
+    # For MIA, the supports given while it held the remark: those of the waiting remarks given
+    # after their acceptance committed, and of the closing remarks MIA was routed.
+    held = Support.objects.filter(agency=world.mia).count()
+    assert held == Support.objects.filter(remark__in=[r for r, _a in routed[:20] if r.agency_id == world.mia.pk]
+                                          ).count() + Support.objects.filter(remark__in=waiting, agency__isnull=False
+                                                                             ).count()
+    for_mia = compute(Selection(as_of=as_of, agency=world.mia.pk), public=False)["commissioners"]
+    assert [row["supports_received"] for row in for_mia if row["id"] != other_commissioner.pk] == [held]
 
 
 def test_a_double_click_on_support_never_fails_and_the_count_and_the_facts_agree(submit, other_commissioner):

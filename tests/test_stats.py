@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import importlib
 import io
 import itertools
 
@@ -245,6 +246,51 @@ def test_a_withdrawn_support_counts_on_the_day_it_was_given_and_off_on_the_day_i
     facts.rebuild()
     assert stats_page(client, submitted_to="2026-06-19").context["figures"]["commissioners"] == before
     assert supports() == {"Alice Author": (0, 0), "Bob Other": (0, 0)}
+
+
+def test_a_support_counts_for_the_body_that_held_the_remark_when_it_was_given_and_so_does_its_withdrawal(
+        dataset, client_for, analyst, coordinator, other_commissioner, world):
+    # Bob supported r10 on 1 June while MIA held it; on 15 June it goes to NIT; on the 20th Bob
+    # takes the support back. MIA had it from the 1st to the 19th; NIT never had it.
+    services.remark_transition(remark=Remark.objects.get(pk=dataset["r10"].pk), action=Action.REASSIGN,
+                               actor=coordinator, agency=world.nit, now=at(6, 15))
+    services.support_toggle(remark=dataset["r10"], user=other_commissioner, now=at(6, 20))
+    client = client_for(analyst)
+
+    def supports(agency, **query):
+        return {r["name"]: (r["supports_received"], r["supports_given"]) for r in stats_page(
+            client, agency=agency.pk, **query).context["figures"]["commissioners"]}
+
+    assert supports(world.mia, submitted_to="2026-06-19") == {"Alice Author": (1, 0), "Bob Other": (0, 1)}
+    assert supports(world.mia) == {"Alice Author": (0, 0)}  # Bob, with nothing left, is not listed
+    assert supports(world.mia, submitted_from="2026-06-20")["Bob Other"] == (0, -1)
+    # NIT received r10 (and Bob's r4), never its support: no -1 for NIT on the 20th.
+    assert supports(world.nit, submitted_from="2026-06-20") == {}
+    assert supports(world.nit)["Bob Other"] == (0, 0)
+    before = [supports(agency, **period) for agency in (world.mia, world.nit)
+              for period in ({}, {"submitted_to": "2026-06-19"}, {"submitted_from": "2026-06-20"})]
+    facts.rebuild()
+    assert [supports(agency, **period) for agency in (world.mia, world.nit)
+            for period in ({}, {"submitted_to": "2026-06-19"}, {"submitted_from": "2026-06-20"})] == before
+
+
+def test_the_migration_gives_the_supports_already_given_the_holder_of_their_moment(
+        dataset, coordinator, other_commissioner, world):
+    from django.apps import apps as django_apps
+
+    from remarks.models import Support, SupportWithdrawal
+
+    migration = importlib.import_module("remarks.migrations.0018_support_holder")
+    r10 = Remark.objects.get(pk=dataset["r10"].pk)  # supported by Bob on 1 June, MIA holding it
+    services.remark_transition(remark=r10, action=Action.REASSIGN, actor=coordinator, agency=world.nit,
+                               now=at(6, 15))
+    services.support_toggle(remark=r10, user=other_commissioner, now=at(6, 20))  # taken back under NIT
+    services.support_toggle(remark=r10, user=other_commissioner, now=at(6, 21))  # and given again
+    Support.objects.update(agency=None)  # as they stood before the migration
+    SupportWithdrawal.objects.update(agency=None)
+    migration.fill_holders(django_apps, None)
+    assert list(SupportWithdrawal.objects.values_list("agency", flat=True)) == [world.mia.pk]
+    assert list(Support.objects.values_list("agency", flat=True)) == [world.nit.pk]
 
 
 def test_page_shows_the_figures_charts_and_names_for_leadership(dataset, client_for, analyst):

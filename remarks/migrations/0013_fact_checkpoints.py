@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 def replay_facts(apps, schema_editor):
     # The replay writes the facts of today's code, whose tables are complete only after the
-    # last migration that changes them: 0017_author_facts replays then.
+    # last migration that changes them: 0018_support_holder replays then.
     pass
 
 

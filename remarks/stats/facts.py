@@ -62,7 +62,6 @@ STATE_KEY = ("day", "agency", "service", "category", "kind", "bucket")
 AUTHOR_KEY = ("day", "measure", "user", "detail", "agency", "service", "category", "kind")
 OVERDUE = "overdue"  # the ledger's bucket of the overdue remarks (no status has this name)
 EVENT_FIELDS = ("pk", "remark_id", "action", "from_status", "to_status", "payload", "created_at")
-SUPPORT = "support"  # the replay's pseudo-event of a support given (n=1) or withdrawn (n=-1)
 CHUNK = 2000
 
 
@@ -90,6 +89,9 @@ class Filed:
     def of(cls, remark) -> Filed:
         return cls(remark.kind, remark.category_id or 0, remark.service_id or 0, remark.registered_on,
                    remark.author_id)
+
+
+RESOLVED_BUCKETS = frozenset({"resolved_measure", "resolved_commission", "resolved_agency"})
 
 
 def bucket_of(status: str, *, measure: bool, commission: bool) -> str:
@@ -139,8 +141,8 @@ def authored(authors: Counter, filed: Filed, day: dt.date, measure: str, user: i
 
 
 def remark_facts(filed: Filed, events: Iterable[Event], agencies: dict[str, int]) -> tuple[Counter, Counter, Counter]:
-    """The flow facts, the state ledger and the commissioners' facts of one remark's history
-    (with its supports as SUPPORT pseudo-events), as counters by key."""
+    """The flow facts, the state ledger and the commissioners' facts of one remark's history,
+    as counters by key (its supports are counted apart: supported())."""
     flows, states, authors = Counter(), Counter(), Counter()
     track = _Track(filed)
     dims = (filed.service, filed.category, filed.kind)
@@ -149,15 +151,10 @@ def remark_facts(filed: Filed, events: Iterable[Event], agencies: dict[str, int]
         flows[(day, measure, agency, *dims, outcome, days, on_time)] += 1
         if measure in (Measure.FILED, Measure.ROUTED):
             authored(authors, filed, day, Author(str(measure)), filed.author, agency)
-        elif measure == Measure.ANSWERED and outcome.startswith("resolved"):
+        elif measure == Measure.ANSWERED and outcome in RESOLVED_BUCKETS:
             authored(authors, filed, day, Author.RESOLVED, filed.author, agency)
 
     for event in events:
-        if event.action == SUPPORT:
-            day, n = deadlines.local_date(event.created_at), event.payload["n"]
-            authored(authors, filed, day, Author.SUPPORTED, filed.author, track.agency, n)
-            authored(authors, filed, day, Author.SUPPORTING, event.payload["user"], track.agency, n)
-            continue
         if not event.to_status:
             continue  # comments, files, confirmations: nothing a figure counts
         day, payload = deadlines.local_date(event.created_at), event.payload or {}
@@ -247,38 +244,33 @@ def record(event, remark) -> None:
     write(*(_difference(a, b) for a, b in zip(after, before, strict=True)))
 
 
-def record_support(remark, user_id: int, n: int, when: dt.datetime) -> None:
-    """Write the facts of a support given (n=1) or withdrawn (n=-1), in its transaction; the
-    remark's holder is read as it stands (the replay's holder at that moment)."""
-    from remarks.models import Remark
-
-    agency = Remark.objects.filter(pk=remark.pk).values_list("agency_id", flat=True).get() or 0
-    authors = Counter()
-    filed = Filed.of(remark)
+def supported(authors: Counter, filed: Filed, user_id: int, agency: int | None, n: int, when: dt.datetime) -> None:
+    """A support given (n=1) or withdrawn (n=-1): received by the author, given by the user, on
+    the day, for the body that held the remark when it was given (kept on the support)."""
     day = deadlines.local_date(when)
-    authored(authors, filed, day, Author.SUPPORTED, remark.author_id, agency, n)
-    authored(authors, filed, day, Author.SUPPORTING, user_id, agency, n)
+    authored(authors, filed, day, Author.SUPPORTED, filed.author, agency or 0, n)
+    authored(authors, filed, day, Author.SUPPORTING, user_id, agency or 0, n)
+
+
+def record_support(remark, user_id: int, agency: int | None, n: int, when: dt.datetime) -> None:
+    """Write the facts of a support given or withdrawn, in its transaction."""
+    authors = Counter()
+    supported(authors, Filed.of(remark), user_id, agency, n, when)
     write(Counter(), Counter(), authors)
 
 
-def _supports(pks: list[int]) -> dict[int, list[Event]]:
-    """The supports of these remarks as the replay's pseudo-events: the standing ones, and each
-    withdrawn one given and taken back."""
+def _supports(pks: list[int]):
+    """The supports of these remarks as (remark, user, holder, n, moment): the standing ones,
+    and each withdrawn one given and taken back."""
     from remarks.models import Support, SupportWithdrawal
 
-    result: dict[int, list[Event]] = {pk: [] for pk in pks}
-
-    def add(remark_id, user_id, n, at):
-        result[remark_id].append(Event(0, remark_id, SUPPORT, "", "", {"user": user_id, "n": n}, at))
-
-    for remark_id, user_id, at in Support.objects.filter(remark_id__in=pks).values_list(
-            "remark_id", "user_id", "created_at"):
-        add(remark_id, user_id, 1, at)
-    for remark_id, user_id, given, withdrawn in SupportWithdrawal.objects.filter(remark_id__in=pks).values_list(
-            "remark_id", "user_id", "given_at", "withdrawn_at"):
-        add(remark_id, user_id, 1, given)
-        add(remark_id, user_id, -1, withdrawn)
-    return result
+    for remark_id, user_id, agency, at in Support.objects.filter(remark_id__in=pks).values_list(
+            "remark_id", "user_id", "agency_id", "created_at"):
+        yield remark_id, user_id, agency, 1, at
+    for remark_id, user_id, agency, given, withdrawn in SupportWithdrawal.objects.filter(
+            remark_id__in=pks).values_list("remark_id", "user_id", "agency_id", "given_at", "withdrawn_at"):
+        yield remark_id, user_id, agency, 1, given
+        yield remark_id, user_id, agency, -1, withdrawn
 
 
 def replay(remark_ids: Iterable[int] | None = None) -> tuple[Counter, Counter, Counter]:
@@ -297,15 +289,15 @@ def replay(remark_ids: Iterable[int] | None = None) -> tuple[Counter, Counter, C
         filed = {pk: Filed(kind, category or 0, service or 0, registered, author)
                  for pk, kind, category, service, registered, author in Remark.objects.filter(pk__in=chunk)
                  .values_list("pk", "kind", "category_id", "service_id", "registered_on", "author_id")}
-        histories = _supports(chunk)
+        histories = {pk: [] for pk in chunk}
         for row in (RemarkEvent.objects.filter(remark_id__in=chunk).exclude(to_status="")
                     .order_by("remark_id", "created_at", "pk").values_list(*EVENT_FIELDS).iterator(CHUNK)):
             histories[row[1]].append(Event(*row))
         for pk, events in histories.items():
-            # A support goes after the events of its instant (the holder it found was theirs).
-            events.sort(key=lambda e: (e.created_at, e.action == SUPPORT, e.pk))
             for total, part in zip(totals, remark_facts(filed[pk], events, agencies), strict=True):
                 total.update(part)
+        for remark_id, user_id, agency, n, at in _supports(chunk):
+            supported(totals[2], filed[remark_id], user_id, agency, n, at)
     return totals
 
 
