@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, AgencyMembership, Commission, CommissionSession, Service
@@ -63,6 +64,31 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
                 raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                       params={"pk": pk})
         return super()._check_values(value)
+
+
+class _ListedChoices(ModelChoiceIterator):
+    """The choices from objects already read (a prefetched relation): rendering them queries
+    nothing; the queryset still checks what is posted."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.listed():
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.listed()) + (self.field.empty_label is not None)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.listed())
+
+
+class ListedChoiceField(forms.ModelChoiceField):
+    iterator = _ListedChoices
+
+    def __init__(self, *args, listed, **kwargs):
+        self.listed = listed  # a callable giving the objects already read
+        super().__init__(*args, **kwargs)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -252,9 +278,10 @@ INPUT_FIELDS = {
     "deadline": lambda spec, remark: DayField(label=_("Deadline"), required=spec.required),
     "due_date": lambda spec, remark: DayField(label=spec.label, required=spec.required),
     "original": lambda spec, remark: ReferenceField(label=spec.label, max_length=16),
-    "co_agency": lambda spec, remark: forms.ModelChoiceField(
+    "co_agency": lambda spec, remark: ListedChoiceField(
         label=_("Co-executing agency"),
-        queryset=remark.co_agencies.all() if remark is not None else Agency.objects.none()),
+        queryset=remark.co_agencies.all() if remark is not None else Agency.objects.none(),
+        listed=remark.co_agencies.all if remark is not None else list),
     "public_title": lambda spec, remark: forms.CharField(
         label=spec.label, max_length=200, initial=_public_copy(remark, "title")),
     "public_description": lambda spec, remark: forms.CharField(

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery, prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -171,6 +171,8 @@ def _template_body(template: ResponseTemplate, language: str) -> str:
 
 def _detail_context(request: HttpRequest, remark: Remark, bound: dict | None = None) -> dict:
     user = request.user
+    # Read once: the page lists them, the contribution form offers them, the history names them.
+    prefetch_related_objects([remark], "co_agencies")
     offered = selectors.available_actions(user, remark)
     templates = _response_templates(remark, {t.action for t in offered})
     chosen = next((t for t in templates if str(t.pk) == request.GET.get("template", "")), None)
@@ -192,7 +194,7 @@ def _detail_context(request: HttpRequest, remark: Remark, bound: dict | None = N
         **paper_trail.detail_context(user, remark),  # the responses with their letters, the receipt
         "comments": selectors.visible_comments(user, remark),
         "attachments": remark.attachments.all(),
-        "co_agencies": remark.co_agencies.all(),
+        "co_agencies": remark.co_agencies.all(),  # prefetched above
         **selectors.contributions_for(user, remark),
         "publication": publication.publication_of(remark),
         "action_forms": forms,

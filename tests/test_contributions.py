@@ -5,6 +5,7 @@ its letter name the agencies that contributed, and the statistics and digests co
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.core import mail
@@ -164,3 +165,21 @@ def test_the_new_lead_is_no_longer_its_own_co_executor(shared, coordinator, worl
     services.remark_transition(remark=Remark.objects.get(pk=shared.pk), action=Action.REASSIGN, actor=coordinator,
                                agency=world.nit)
     assert list(Remark.objects.get(pk=shared.pk).co_agencies.all()) == []
+
+
+def test_the_lead_officer_asks_through_the_page_a_co_executor_offered_from_the_remarks_own_list(
+        shared, officer, co_officer, client_for, world):
+    client = client_for(officer)
+    html = client.get(shared.get_absolute_url()).content.decode()
+    select = re.search(r'<select name="request_contribution-co_agency"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert re.findall(r'<option value="(\d*)"', select) == ["", str(world.nit.pk)]  # the co-executors only
+    due = deadlines.last_working_day_by(Remark.objects.get(pk=shared.pk).due_date)
+    response = client.post(f"{shared.get_absolute_url()}act/request_contribution/", {
+        "seen_status": Status.IN_REVIEW, "request_contribution-co_agency": world.mia.pk,
+        "request_contribution-due_date": due.isoformat(), "request_contribution-text": "Your part."})
+    assert response.status_code == 400 and not ContributionRequest.objects.exists()  # MIA is no co-executor
+    response = client.post(f"{shared.get_absolute_url()}act/request_contribution/", {
+        "seen_status": Status.IN_REVIEW, "request_contribution-co_agency": world.nit.pk,
+        "request_contribution-due_date": due.isoformat(), "request_contribution-text": "Your part."})
+    assert response.status_code == 302
+    assert ContributionRequest.objects.get().agency == world.nit

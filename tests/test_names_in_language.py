@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from agencies.models import Agency
 from remarks import demo_data, services
-from remarks.models import Measure, Response, StaffNotificationSettings
+from remarks.models import Measure, Remark, Response, StaffNotificationSettings
 from remarks.workflow import Status
 
 SHORT = {"kk": "ІІМ", "ru": "МВД", "en": "MIA"}
@@ -165,3 +165,17 @@ def test_the_migration_gives_the_known_agencies_their_short_names_and_keeps_what
     mia, nit = Agency.objects.get(code="MIA"), Agency.objects.get(code="NIT")
     assert (mia.short_kk, mia.short_ru, mia.short_en) == ("ІІМ", "МВД", "MIA")
     assert (nit.short_kk, nit.short_ru, nit.short_en) == ("ҰАТ", "АО НИТ", "NIT")
+
+
+def test_the_history_names_a_body_that_holds_the_remark_no_longer(client_for, author, coordinator, submit,
+                                                                  short_names):
+    # The page reads the bodies the remark has with it; one only its history names is read too.
+    remark = services.remark_transition(remark=submit("Moved on"), action="accept", actor=coordinator,
+                                        agency=short_names.mia)
+    for agency in (short_names.nit, short_names.mj):  # NIT held it between the two
+        services.remark_transition(remark=Remark.objects.get(pk=remark.pk), action="reassign", actor=coordinator,
+                                   agency=agency)
+    lines = history(page(client_for(author), remark.get_absolute_url(), "ru"))
+    assert "МВД" in lines and "НИТ" in lines and "МЮ" in lines
+    codes = [short_names.mia.code, short_names.nit.code, short_names.mj.code]
+    assert not re.search(rf"\b({'|'.join(codes)})\b", lines)

@@ -17,7 +17,7 @@ from remarks.workflow import Action, Status
 # Exact query counts of each page, so that an added query per page shows up; a change of
 # the code that changes a count changes the number here, on purpose.
 MY_REMARKS_QUERIES = 6
-REMARK_PAGE_QUERIES = {"author": 13, "officer": 16}
+REMARK_PAGE_QUERIES = {"author": 12, "officer": 14}
 
 
 @pytest.fixture(autouse=True)

@@ -51,14 +51,29 @@ _AGENCY_KEYS = ("agency", "competent_agency")
 
 
 def _agencies_by_code(context) -> dict:
-    """Every agency by its code, read once for the page, e-mail or notice list being rendered
-    (one query however many events name agencies), never across renders."""
-    from agencies.models import Agency
-
+    """The agencies the events name, by code, read once for the page, e-mail or notice list
+    being rendered, never across renders."""
     store = context.render_context
     if "agencies_by_code" not in store:
-        store["agencies_by_code"] = {agency.code: agency for agency in Agency.objects.order_by()}
+        store["agencies_by_code"] = _read_agencies(context.get("remark"), context.get("events"))
     return store["agencies_by_code"]
+
+
+def _read_agencies(remark, events) -> dict:
+    """On a remark's page, its own bodies (read with it) cover most of its history's codes and
+    only the others are read; elsewhere every agency (one query however many events name one)."""
+    from agencies.models import Agency
+
+    if remark is None or events is None:
+        return {agency.code: agency for agency in Agency.objects.order_by()}
+    known = [remark.agency, remark.proposed_agency, remark.competent_agency]
+    if "co_agencies" in getattr(remark, "_prefetched_objects_cache", {}):
+        known += remark.co_agencies.all()
+    found = {agency.code: agency for agency in known if agency is not None}
+    wanted = {(event.payload or {}).get(key) for event in events for key in _AGENCY_KEYS} - {None, ""}
+    if wanted - found.keys():
+        found.update((agency.code, agency) for agency in Agency.objects.filter(code__in=wanted - found.keys()))
+    return found
 
 
 _DATE_KEYS = ("registered_on", "due_date")
