@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 
 import pytest
 import time_machine
@@ -130,7 +131,7 @@ def test_decision_without_text_is_refused_and_changes_nothing(world, secretary, 
     response = client_for(secretary).post(decide_url(session, remark), {
         "outcome": Outcome.RESOLVE, "competent_agency": world.mj.pk, "text": "   "})
     assert response.status_code == 400
-    assert "Write the commission&#x27;s decision." in response.text
+    assert "Write the commission's decision." in html.unescape(response.text)  # as the reader sees it
     assert fresh(remark).status == Status.ESCALATED
     assert not CommissionDecision.objects.exists() and not Response.objects.exists()
 
