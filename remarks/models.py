@@ -310,7 +310,9 @@ class DraftUpload(models.Model):
 
 class Support(models.Model):
     remark = models.ForeignKey(Remark, on_delete=models.PROTECT, related_name="supports")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="supports")
+    # PROTECT, as every other trace of a person here: deleting a supporter would change the
+    # counts and the facts behind the statistics (an account is deactivated instead).
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="supports")
     created_at = models.DateTimeField(default=timezone.now)
     # The body holding the remark when the support was given: the commissioners' table counts
     # it there, and its withdrawal too (a rebuild reads it, it does not work it out by time).
@@ -326,7 +328,7 @@ class SupportWithdrawal(models.Model):
     both days, and are rebuilt from these and the standing supports)."""
 
     remark = models.ForeignKey(Remark, on_delete=models.PROTECT, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     given_at = models.DateTimeField()
     withdrawn_at = models.DateTimeField(default=timezone.now)
     agency = models.ForeignKey("agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+",

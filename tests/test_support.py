@@ -88,3 +88,19 @@ def test_remarks_sort_by_support(client_for, analyst, other_commissioner, submit
     services.support_toggle(remark=popular, user=other_commissioner)
     page = client_for(other_commissioner).get(reverse("remarks:list"), {"sort": "-supports"}).content.decode()
     assert page.index(popular.reference) < page.index(quiet.reference)
+
+
+def test_a_supporters_account_cannot_be_deleted_so_the_count_and_the_statistics_stay(other_commissioner, submit):
+    from django.db.models import ProtectedError
+
+    from tests.conftest import _commissioner
+
+    commissioner_user = _commissioner("dana", "Dana Third")
+    remark = submit()
+    services.support_toggle(remark=remark, user=other_commissioner)
+    services.support_toggle(remark=remark, user=commissioner_user)
+    services.support_toggle(remark=remark, user=commissioner_user)  # taken back: a withdrawal is kept
+    for supporter in (other_commissioner, commissioner_user):
+        with pytest.raises(ProtectedError):
+            supporter.delete()
+    assert Remark.objects.get(pk=remark.pk).support_count == Support.objects.filter(remark=remark).count() == 1
