@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from agencies.models import Agency, Service
 from remarks import terms
 from remarks.capabilities import assignable_staff_scope, has_perm, needs_me
-from remarks.forms import DayField, UserChoiceField, staff_users
+from remarks.forms import DayField, ListedChoiceField, ReadOnce, UserChoiceField, staff_users
 from remarks.models import Category, Remark
 from remarks.querysets import word_forms
 from remarks.workflow import Status
@@ -32,6 +32,10 @@ SORTS = {
 NEEDS_ME, ALL = "mine", "all"
 
 REFERENCE_RE = re.compile(r"^R-\d{4}-\d{1,8}$", re.IGNORECASE)
+
+
+class ListedFilter(django_filters.ModelChoiceFilter):
+    field_class = ListedChoiceField  # its options read by one plain fetch, shareable
 
 
 class PersonFilter(django_filters.ModelChoiceFilter):
@@ -77,13 +81,13 @@ class RemarkFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices,
                                                  widget=forms.CheckboxSelectMultiple, distinct=False)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Remark.Kind.choices, empty_label=_("Any"))
-    agency = django_filters.ModelChoiceFilter(label=_("Executing agency"), queryset=Agency.objects.all(),
+    agency = ListedFilter(label=_("Executing agency"), queryset=Agency.objects.all(),
                                               empty_label=_("Any"))
-    co_agency = django_filters.ModelChoiceFilter(label=_("Co-executor"), method="filter_co_agency",
+    co_agency = ListedFilter(label=_("Co-executor"), method="filter_co_agency",
                                                  queryset=Agency.objects.all(), empty_label=_("Any"))
-    service = django_filters.ModelChoiceFilter(label=_("Service"), queryset=Service.objects.all(),
+    service = ListedFilter(label=_("Service"), queryset=Service.objects.all(),
                                                empty_label=_("Any"))
-    category = django_filters.ModelChoiceFilter(label=_("Sector"), queryset=Category.objects.all(),
+    category = ListedFilter(label=_("Sector"), queryset=Category.objects.all(),
                                                 empty_label=_("Any"))
     author = PersonLookupFilter(label=_("Author (login)"), queryset=get_user_model().objects.none())
     assignee = PersonFilter(label=_("Assignee"), queryset=get_user_model().objects.none(), empty_label=_("Any"))
@@ -110,6 +114,10 @@ class RemarkFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # One list of the agencies for the page: both its filters and the bulk form offer them.
+        self.agencies = ReadOnce(Agency.objects.all())
+        for name in ("agency", "co_agency"):
+            self.filters[name].extra["listed"] = self.agencies
         users = get_user_model().objects.order_by("last_name", "first_name", "pk")
         self.filters["author"].queryset = users.filter(commissioner__isnull=False)
         user = self.request.user if self.request is not None else None

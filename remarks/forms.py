@@ -66,9 +66,22 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class ReadOnce:
+    """A queryset's rows, read at the first call by one plain fetch (no server-side cursor, which
+    a choice list would open on PostgreSQL: three round trips), then kept. Made per request, for
+    the fields of its forms that offer the same objects; never at module or class level."""
+
+    def __init__(self, queryset):
+        self.queryset, self.rows = queryset, None
+
+    def __call__(self) -> list:
+        if self.rows is None:
+            self.rows = list(self.queryset)
+        return self.rows
+
+
 class _ListedChoices(ModelChoiceIterator):
-    """The choices from objects already read (a prefetched relation): rendering them queries
-    nothing; the queryset still checks what is posted."""
+    """The choices from the field's rows read once (ListedChoiceField.listed)."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
@@ -84,11 +97,33 @@ class _ListedChoices(ModelChoiceIterator):
 
 
 class ListedChoiceField(forms.ModelChoiceField):
+    """A model choice rendered from rows read once: those given (`listed`, a callable: a
+    prefetched relation, or a ReadOnce other fields share), else its own queryset's. The
+    queryset still checks what is posted."""
+
     iterator = _ListedChoices
 
-    def __init__(self, *args, listed, **kwargs):
-        self.listed = listed  # a callable giving the objects already read
+    def __init__(self, *args, listed=None, **kwargs):
+        self.given, self.own = listed, None
         super().__init__(*args, **kwargs)
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result.own = None  # each form reads its own rows (the given ones are its request's)
+        return result
+
+    def _set_queryset(self, queryset):
+        self.own = None
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+    def listed(self) -> list:
+        if self.given is not None:
+            return list(self.given())
+        if self.own is None:
+            self.own = ReadOnce(self.queryset)
+        return self.own()
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -218,7 +253,7 @@ def staff_users():
     ).distinct().order_by("last_name", "first_name", "pk")
 
 
-class UserChoiceField(forms.ModelChoiceField):
+class UserChoiceField(ListedChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.get_username()
 

@@ -21,7 +21,7 @@ from remarks import capabilities, exports, selectors, services, workflow
 from remarks.capabilities import has_perm
 from remarks.converters import is_reference
 from remarks.filters import ALL, NEEDS_ME, RemarkFilter
-from remarks.forms import NoNulCharField, UserChoiceField, staff_users
+from remarks.forms import ListedChoiceField, NoNulCharField, UserChoiceField, staff_users
 from remarks.listing import SeekPage, capped_counts
 from remarks.models import Measure
 from remarks.permissions import capability_required, staff_required
@@ -38,19 +38,20 @@ class BulkForm(forms.Form):
 
     bulk_action = forms.ChoiceField(choices=[(ACCEPT, ACCEPT), (MEASURE, MEASURE)])
     remarks = forms.MultipleChoiceField(label=gettext_lazy("Remarks"), choices=[])
-    agency = forms.ModelChoiceField(label=gettext_lazy("Executing agency"), queryset=Agency.objects.all(),
-                                    required=False)
+    agency = ListedChoiceField(label=gettext_lazy("Executing agency"), queryset=Agency.objects.all(),
+                               required=False)
     assignee = UserChoiceField(label=gettext_lazy("Assignee (optional)"), queryset=staff_users(),
                                required=False)
-    measure = forms.ModelChoiceField(label=gettext_lazy("Systemic measure"), queryset=Measure.objects.none(),
-                                     required=False)
+    measure = ListedChoiceField(label=gettext_lazy("Systemic measure"), queryset=Measure.objects.none(),
+                                required=False)
     text = NoNulCharField(label=gettext_lazy("Official response"), max_length=10000, required=False,
                           widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, agencies=None, **kwargs):
         # Its own ids: the filter form on the same page has fields named agency and assignee too.
         kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
+        self.fields["agency"].given = agencies  # the queue's filters read them (a ReadOnce)
         self.fields["measure"].queryset = measures_for(user)
         # References are checked against what the user may see in the view, not here.
         self.fields["remarks"].choices = [(r, r) for r in self.data.getlist("remarks")] if self.is_bound else []
@@ -160,7 +161,8 @@ def remark_list(request: HttpRequest) -> HttpResponse:
         "filters_applied": any(name not in ("q", "view", "sort", "status", *PAGE_PARAMS) for name in params),
         "show_assignee": has_perm(user, "remarks.view_assignee"),
         "can_export": has_perm(user, "remarks.export_remarks"),
-        "bulk_form": BulkForm(user=user) if has_perm(user, "remarks.bulk_act") else None,
+        "bulk_form": BulkForm(user=user, agencies=remark_filter.agencies) if has_perm(user, "remarks.bulk_act")
+        else None,
         "can_bulk_accept": has_perm(user, "remarks.bulk_accept"),
         "delivery_behind": delivery_behind(user),
     })
