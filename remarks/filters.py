@@ -81,14 +81,11 @@ class RemarkFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=Status.choices,
                                                  widget=forms.CheckboxSelectMultiple, distinct=False)
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Remark.Kind.choices, empty_label=_("Any"))
-    agency = ListedFilter(label=_("Executing agency"), queryset=Agency.objects.all(),
-                                              empty_label=_("Any"))
-    co_agency = ListedFilter(label=_("Co-executor"), method="filter_co_agency",
-                                                 queryset=Agency.objects.all(), empty_label=_("Any"))
-    service = ListedFilter(label=_("Service"), queryset=Service.objects.all(),
-                                               empty_label=_("Any"))
-    category = ListedFilter(label=_("Sector"), queryset=Category.objects.all(),
-                                                empty_label=_("Any"))
+    agency = ListedFilter(label=_("Executing agency"), queryset=Agency.objects.all(), empty_label=_("Any"))
+    co_agency = ListedFilter(label=_("Co-executor"), method="filter_co_agency", queryset=Agency.objects.all(),
+                             empty_label=_("Any"))
+    service = ListedFilter(label=_("Service"), queryset=Service.objects.all(), empty_label=_("Any"))
+    category = ListedFilter(label=_("Sector"), queryset=Category.objects.all(), empty_label=_("Any"))
     author = PersonLookupFilter(label=_("Author (login)"), queryset=get_user_model().objects.none())
     assignee = PersonFilter(label=_("Assignee"), queryset=get_user_model().objects.none(), empty_label=_("Any"))
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="filter_overdue",

@@ -118,9 +118,9 @@ class ListedChoiceField(forms.ModelChoiceField):
 
     queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
 
-    def listed(self) -> list:
+    def listed(self):
         if self.given is not None:
-            return list(self.given())
+            return self.given()
         if self.own is None:
             self.own = ReadOnce(self.queryset)
         return self.own()

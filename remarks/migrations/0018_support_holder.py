@@ -30,11 +30,18 @@ def fill_holders(apps, schema_editor):
     agencies = dict(apps.get_model("agencies", "Agency").objects.values_list("code", "pk"))
     for name, moment in (("Support", "created_at"), ("SupportWithdrawal", "given_at")):
         model = apps.get_model("remarks", name)
-        for row in model.objects.order_by("remark_id", "pk").iterator(2000):
-            events = list(RemarkEvent.objects.filter(remark_id=row.remark_id).exclude(to_status="")
-                          .order_by("created_at", "pk").values_list("created_at", "payload"))
-            row.agency_id = holder_at(events, getattr(row, moment), agencies)
-            row.save(update_fields=["agency"])
+        remark_ids = sorted(set(model.objects.values_list("remark_id", flat=True)))
+        for start in range(0, len(remark_ids), 2000):  # the histories of 2,000 remarks a query
+            chunk = remark_ids[start:start + 2000]
+            histories = {pk: [] for pk in chunk}
+            for remark_id, created_at, payload in (RemarkEvent.objects.filter(remark_id__in=chunk)
+                                                   .exclude(to_status="").order_by("remark_id", "created_at", "pk")
+                                                   .values_list("remark_id", "created_at", "payload")):
+                histories[remark_id].append((created_at, payload))
+            rows = list(model.objects.filter(remark_id__in=chunk))
+            for row in rows:
+                row.agency_id = holder_at(histories[row.remark_id], getattr(row, moment), agencies)
+            model.objects.bulk_update(rows, ["agency"], batch_size=2000)
     from remarks.stats import facts
 
     facts.rebuild()
