@@ -50,8 +50,9 @@ from typing import NamedTuple
 
 from django.db import transaction
 
+from core.rows import insert_rows
 from remarks import bulk, deadlines, workflow
-from remarks.stats.models import AuthorFact, FlowFact, StateFact
+from remarks.stats.models import AuthorFact, FlowFact, Grain, StateFact
 from remarks.workflow import Outcome
 
 Measure = FlowFact.Measure
@@ -225,9 +226,8 @@ def write(flows: Counter, states: Counter, authors: Counter | None = None) -> No
     """Insert the rows (keys in a fixed order; rows that net to nothing are left out)."""
     for model, key_fields, counts in ((FlowFact, FLOW_KEY, flows), (StateFact, STATE_KEY, states),
                                       (AuthorFact, AUTHOR_KEY, authors or {})):
-        model.objects.bulk_create(
-            [model(**dict(zip(key_fields, key, strict=True)), n=n) for key, n in sorted(counts.items()) if n],
-            batch_size=CHUNK)
+        insert_rows(model, (*key_fields, "n", "grain"),
+                    [(*key, n, Grain.PENDING) for key, n in sorted(counts.items()) if n])
 
 
 def record(event, remark) -> None:

@@ -28,10 +28,10 @@ from django.db import connection, transaction
 from django.db.models import Case, F, Max, Min, Q, Sum, When
 from django.utils import timezone
 
+from core.rows import insert_rows
 from remarks import deadlines
 from remarks.stats.models import AuthorFact, FlowFact, Grain, StateFact
 
-CHUNK = 2000
 ONE_DAY = dt.timedelta(days=1)
 # Keys without the day, in the order of the models' fields.
 FLOW_DIMS = ("measure", "agency", "service", "category", "kind", "outcome", "days", "on_time")
@@ -176,14 +176,14 @@ def _as_date(value) -> dt.date:
 
 def _insert(model, grain: int, totals: dict[tuple, int]) -> None:
     """Rows (day, *dims) -> n, in a fixed order."""
-    dims = CHECKPOINTS[model][0]
-    model.objects.bulk_create(
-        [model(day=key[0], **dict(zip(dims, key[1:], strict=True)), n=n, grain=grain)
-         for key, n in sorted(totals.items()) if n], batch_size=CHUNK)
+    insert_rows(model, ("day", *CHECKPOINTS[model][0], "n", "grain"),
+                [(*key, n, grain) for key, n in sorted(totals.items()) if n])
 
 
 def _fold_pending(model) -> dt.date | None:
     """Pending rows into day rows; returns the earliest day that changed."""
+    if connection.vendor == "postgresql":
+        return _fold_pending_in_sql(model)
     column = connection.ops.quote_name("grain")
     pending = _take(model, f"{column} = %s", [Grain.PENDING])
     if not pending:
@@ -200,6 +200,24 @@ def _fold_pending(model) -> dt.date | None:
             totals[tuple(key)] += n
     _insert(model, Grain.DAY, totals)
     return days[0]
+
+
+def _fold_pending_in_sql(model) -> dt.date | None:
+    """`_fold_pending` in one statement: the rows deleted are the rows summed (one snapshot), and
+    none passes through Python (a bulk load leaves millions of pending rows)."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    dims = ", ".join(quote(c) for c in _columns(model, ("day", *CHECKPOINTS[model][0])))
+    grain, day, n = (quote(c) for c in _columns(model, ("grain", "day", "n")))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH taken AS (DELETE FROM {table} WHERE {grain} = %s OR ({grain} = %s AND {day} IN"
+            f" (SELECT {day} FROM {table} WHERE {grain} = %s)) RETURNING {grain}, {dims}, {n}),"
+            f" folded AS (INSERT INTO {table} ({dims}, {n}, {grain}) SELECT {dims}, SUM({n}), %s FROM taken"
+            f" GROUP BY {dims} HAVING SUM({n}) <> 0)"
+            f" SELECT MIN({day}) FROM taken WHERE {grain} = %s",
+            [Grain.PENDING, Grain.DAY, Grain.PENDING, Grain.DAY, Grain.PENDING])
+        return cursor.fetchone()[0]
 
 
 def _targets(first: dt.date, today: dt.date) -> list[dt.date]:

@@ -11,10 +11,7 @@ commissioners it creates, whose usernames start with COMMISSIONER_PREFIX."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-import json
 import random
 import time
 from collections import defaultdict
@@ -23,11 +20,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from agencies.models import Agency, AgencyMembership, Commission, Service
 from commissioners.models import Commissioner, Region
+from core.rows import insert_rows
 from remarks import deadlines
 from remarks.models import Attachment, Category, Comment, Remark, RemarkEvent, Response, Sequence, Support
 from remarks.querysets import search_text
@@ -63,35 +61,6 @@ RESPONSE_COLUMNS = ("remark_id", "agency_id", "outgoing_number", "year", "sequen
 SUPPORT_COLUMNS = ("remark_id", "user_id", "created_at")
 COMMENT_COLUMNS = ("remark_id", "author_id", "body", "internal", "created_at")
 ATTACHMENT_COLUMNS = ("remark_id", "uploaded_by_id", "file", "original_name", "content_type", "size", "created_at")
-
-
-def _copy_value(value):
-    if value is None:
-        return r"\N"
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, dt.datetime):
-        return value.isoformat()
-    return value
-
-
-def insert_rows(model, columns, rows):
-    """Rows (lists in `columns` order, attnames) into the model's table: COPY on PostgreSQL,
-    bulk_create elsewhere. Nothing here needs the new rows' ids back."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create([model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=BATCH)
-        return
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([_copy_value(v) for v in row])
-    buffer.seek(0)
-    fields = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.copy_expert(f"COPY {table} ({fields}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer)
 
 
 class Command(BaseCommand):
