@@ -8,7 +8,7 @@
 #   make messages      update and compile the kk / ru / en translation catalogues
 #   make lock          re-pin every package in constraints.txt after a requirements change
 #   make cluster-test  two app servers on one database under load (about a minute)
-#   make bench         benchmarks at 1,000 and 100,000 remarks (docs/benchmarks.md)
+#   make bench         benchmarks at 1,000 and 100,000 remarks (docs/benchmarks.md); MILLION=1 adds 1,000,000
 #   make clean         remove generated files (keeps .venv and db.sqlite3); distclean: all
 #
 # REQUIRE_ALL=1 (CI): a pass that cannot run (no PostgreSQL, no Chromium), a skipped test
@@ -180,4 +180,4 @@ cluster-test: $(STAMP)
 # Benchmarks (not part of `make test`): pages at 1,000 and 100,000 remarks on a throwaway
 # PostgreSQL, side by side with the framework floor; writes docs/benchmarks.md.
 bench: $(STAMP)
-	$(PY) scripts/bench.py
+	$(PY) scripts/bench.py $(if $(filter 1,$(MILLION)),--sizes 1000,100000,1000000)
