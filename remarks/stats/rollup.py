@@ -130,24 +130,27 @@ def by_day(model, grain: int, days: list[dt.date], fields: list[str], **filters)
         return {}
     points = sorted(model.objects.filter(grain=grain, day__lte=days[-1]).values_list("day", flat=True)
                     .distinct().order_by())
-    ranges, wanted = Q(), set()
-    for day in days:
-        point = max((p for p in points if p <= day), default=None)
-        wanted.add(point)
-        ranges |= Q(grain=Grain.DAY, day__lte=day) & (Q(day__gt=point) if point else Q())
-    rows = ranges | Q(grain=Grain.PENDING, day__lte=days[-1]) | Q(grain=grain, day__in=[p for p in wanted if p])
-    grouped: dict[tuple, Counter] = defaultdict(Counter)
+    point_of = {day: max((p for p in points if p <= day), default=None) for day in days}
+    # A month's end is a checkpoint itself: most days need no day rows at all.
+    ranges = [Q(grain=Grain.DAY, day__lte=day) & (Q(day__gt=point) if point else Q())
+              for day, point in point_of.items() if point != day]
+    rows = Q(grain=Grain.PENDING, day__lte=days[-1]) | Q(grain=grain, day__in={p for p in point_of.values() if p})
+    for extra in ranges:
+        rows |= extra
+    checkpoints: dict[dt.date, Counter] = defaultdict(Counter)
+    dated: list[tuple[dt.date, tuple, int]] = []  # day and pending rows
     for kind, day, *group, n in (model.objects.filter(rows, **filters).order_by().values("grain", "day", *fields)
                                  .annotate(total=Sum("n")).values_list("grain", "day", *fields, "total")):
-        grouped[(kind, day)][tuple(group)] += n
+        if kind == grain:
+            checkpoints[day][tuple(group)] += n
+        else:
+            dated.append((day, kind, tuple(group), n))
     result = {}
-    for day in days:
-        point = max((p for p in points if p <= day), default=None)
-        total = Counter(grouped.get((grain, point), Counter())) if point else Counter()
-        for (kind, row_day), counts in grouped.items():
-            if (kind == Grain.PENDING and row_day <= day) or (
-                    kind == Grain.DAY and row_day <= day and (point is None or row_day > point)):
-                total.update(counts)
+    for day, point in point_of.items():
+        total = Counter(checkpoints.get(point, Counter())) if point else Counter()
+        for row_day, kind, group, n in dated:
+            if row_day <= day and (kind == Grain.PENDING or point is None or row_day > point):
+                total[group] += n
         result[day] = total
     return result
 

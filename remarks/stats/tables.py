@@ -28,11 +28,6 @@ class Table:
     limit: int | None = None
 
     @property
-    def display_rows(self) -> list[list[tuple[Column, object]]]:
-        """Each row as (column, value) pairs, for templates that label every cell."""
-        return [list(zip(self.columns, row, strict=True)) for row in self.rows[:self.limit]]
-
-    @property
     def hidden_rows(self) -> int:
         return max(len(self.rows) - self.limit, 0) if self.limit else 0
 
