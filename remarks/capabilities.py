@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import rules
 from django.contrib.auth import get_user_model
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
 from django.utils import timezone
 
 from agencies.models import AgencyMembership
@@ -328,10 +328,12 @@ def home_url_name(user) -> str:
 
 @dataclass(frozen=True)
 class NeedsMe:
-    """What waits for this reader: the rows (within what they may read) and their order."""
+    """What waits for this reader: the rows (within what they may read), their order, and the
+    parts the queue reads one after the other (the order's first key: listing.SeekPage)."""
 
     condition: Q
     ordering: tuple
+    parts: tuple[Q, ...] = ()
 
 
 def needs_me(user, *, today: dt.date | None = None) -> NeedsMe | None:
@@ -340,12 +342,10 @@ def needs_me(user, *, today: dt.date | None = None) -> NeedsMe | None:
     date first. An officer: their own, then the agency's open ones by due date. A head: also
     the agency's overdue and due-soon remarks and those that need a new assignee. A secretary:
     escalated remarks on no session's agenda yet. Several roles add up; the first sets the order."""
-    from django.db.models import Case, IntegerField, Value, When
-
     from remarks import querysets
 
     persona = persona_of(user)
-    parts, ordering = [], None
+    parts, ordering, seek_parts = [], None, ()
     if persona.coordinator_of:
         parts.append(Q(status__in=workflow.AWAITING_ROUTING))
         ordering = ("routing_due", "pk")
@@ -357,9 +357,10 @@ def needs_me(user, *, today: dt.date | None = None) -> NeedsMe | None:
         parts.append((querysets.of_agencies_q(persona.head_of) & querysets.at_risk_q(today))
                      | (Q(agency_id__in=persona.head_of) & querysets.needs_new_assignee_q()))
     if persona.agency_ids and ordering is None:
-        mine_first = Case(When(assignee_id=persona.user_id, then=Value(0)), default=Value(1),
-                          output_field=IntegerField())
-        ordering = (mine_first.asc(), "due_date", "pk")
+        mine = Q(assignee_id=persona.user_id)
+        ordering = (Case(When(mine, then=Value(0)), default=Value(1), output_field=IntegerField()).asc(),
+                    "due_date", "pk")
+        seek_parts = (mine, ~mine)
     if persona.commission_ids:
         parts.append(Q(commission_id__in=persona.commission_ids) & querysets.awaiting_agenda_q())
         ordering = ordering or ("due_date", "pk")
@@ -368,7 +369,7 @@ def needs_me(user, *, today: dt.date | None = None) -> NeedsMe | None:
     condition = parts[0]
     for part in parts[1:]:
         condition |= part
-    return NeedsMe(condition=condition, ordering=ordering)
+    return NeedsMe(condition=condition, ordering=ordering, parts=seek_parts)
 
 
 def assignable_staff_scope(user) -> Q | None:

@@ -153,6 +153,13 @@ class RemarkFilter(django_filters.FilterSet):
     def shows_needs_me(self) -> bool:
         return self.needs is not None and self.is_valid() and self.form.cleaned_data.get("view") == NEEDS_ME
 
+    @property
+    def seek_parts(self) -> tuple[Q, ...]:
+        """The parts the page reads one after the other (NeedsMe.parts), in its own order only."""
+        if self.shows_needs_me and not self.form.cleaned_data.get("sort"):
+            return self.needs.parts
+        return ()
+
     def filter_needs_assignee(self, queryset, name, value):
         return queryset.needs_new_assignee() if value else queryset
 

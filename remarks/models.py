@@ -118,6 +118,9 @@ class Remark(models.Model):
             models.Index(fields=["author", "-submitted_at"], name="remark_author_submitted"),
             models.Index(fields=["-submitted_at"], name="remark_submitted"),
             models.Index(fields=["category", "status"], name="remark_category_status"),
+            # An officer's own open remarks by due date ("needs me", listing.SeekPage's parts).
+            models.Index(fields=["assignee", "due_date", "id"], condition=Q(status__in=sorted(workflow.OPEN)),
+                         name="remark_assignee_open_due"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -149,7 +149,7 @@ def remark_list(request: HttpRequest) -> HttpResponse:
     return render(request, "remarks/list.html", {
         "filter": remark_filter,
         "filter_invalid": not remark_filter.is_valid(),
-        "page": SeekPage(request, remark_filter.qs),
+        "page": SeekPage(request, remark_filter.qs, parts=remark_filter.seek_parts),
         "status_tabs": _status_tabs(remark_filter, request),
         "reads_as_commissioner": not has_perm(user, "remarks.view_queue"),
         "query_without_page": without_page.urlencode(),

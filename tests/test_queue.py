@@ -23,6 +23,9 @@ QUEUE = reverse("remarks:list")
 # Exact query counts of each page, so that an added query per page shows up; a change of
 # the code that changes a count changes the number here, on purpose.
 QUEUE_QUERIES = {"coordinator": 14, "officer": 12, "coordinator_default": 14, "officer_default": 12, "head_default": 12}
+# An officer's "needs me" page is read part by part (their own remarks, then the agency's
+# others: listing.SeekPage): one query more when their own do not fill the page.
+SECOND_PART_QUERIES = 1
 # A search on PostgreSQL asks two more: the query's word forms among the written words, and
 # whether it matches many remarks (remarks.filters: then the sort's index is walked).
 SEARCH_QUERIES_ON_POSTGRESQL = 2

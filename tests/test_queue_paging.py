@@ -135,3 +135,34 @@ def test_the_tabs_and_the_search_do_not_carry_the_position(client_for, coordinat
     second = client.get(f"{QUEUE}?{query}")
     assert all("after=" not in tab["query"] for tab in second.context["status_tabs"])
     assert all(name not in ("after", "before") for name, _value in second.context["search_keeps"])
+
+
+def test_the_officers_pages_lead_back_across_their_own_and_the_agencys(client_for, officer, remarks):
+    """The officer's own remarks and the agency's others are read one part after the other:
+    the pages back from the last one are the same pages, the one that spans both included."""
+    client = client_for(officer)
+    forward = walk(client, "view=mine")
+    response = client.get(f"{QUEUE}?view=mine")
+    while (found := NEXT.search(response.content.decode())) is not None:
+        response = client.get(f"{QUEUE}?{html.unescape(found.group(1))}")
+    last = [r.reference for r in response.context["page"].object_list]
+    backward = walk(client, html.unescape(PREVIOUS.search(response.content.decode()).group(1)), link=PREVIOUS)
+    pages = [forward[i:i + 50] for i in range(0, len(forward), 50)]
+    assert pages[-1] == last
+    assert backward == [ref for page in reversed(pages[:-1]) for ref in page]
+
+
+def test_the_officers_page_costs_one_query_more_only_at_the_seam_of_their_own(client_for, officer, remarks):
+    """300 of the officer's own, six pages: the pages within them and within the agency's others
+    cost what the first costs; the two at the seam read both parts (the sixth looks for its
+    next row, the seventh starts after the last of the officer's own). No page sorts by "mine
+    first" itself, which no index can follow."""
+    client = client_for(officer)
+    costs, query = [], "view=mine"
+    for _page in range(8):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"{QUEUE}?{query}")
+        costs.append(len(captured))
+        assert not any("ORDER BY CASE" in q["sql"].upper() for q in captured.captured_queries)
+        query = html.unescape(NEXT.search(response.content.decode()).group(1))
+    assert costs == [costs[0]] * 5 + [costs[0] + 1] * 2 + [costs[0]]
