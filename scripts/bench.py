@@ -403,6 +403,14 @@ def _django():
     django.setup()
 
 
+def helper_count(payload: dict) -> dict:
+    """How many remarks the database holds (a run that goes on from a state file)."""
+    _django()
+    from remarks.models import Remark
+
+    return {"remarks": Remark.objects.count()}
+
+
 def helper_prepare(payload: dict) -> dict:
     """Who logs in, which remark, which export filter gives about 10,000 rows."""
     _django()
@@ -569,6 +577,8 @@ def evaluate(results: dict, sizes, gen_seconds: dict) -> tuple[list[list[str]], 
     # the sum of its steps.
     total = 0.0
     for index, size in enumerate(sizes):
+        if size not in gen_seconds:  # the database held it already (a run from a state file)
+            break
         total += gen_seconds[size]
         if size in GENERATE_MAX_S:
             limit = GENERATE_MAX_S[size]
@@ -636,11 +646,13 @@ def main():
                         help="the sizes, smallest first (default 1000,100000; make bench MILLION=1 adds 1000000)")
     parser.add_argument("--label", default="", help="a note for the run's heading in docs/benchmarks.md")
     parser.add_argument("--no-doc", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--state", help="a JSON file of the sizes measured so far: a run that stops (say at "
+                        "1,000,000) goes on from the last size measured, with DATABASE_URL kept")
     args = parser.parse_args()
 
     if args.helper:
         payload = json.loads(args.payload)
-        result = {"prepare": helper_prepare, "queries": helper_queries}[args.helper](payload)
+        result = {"prepare": helper_prepare, "queries": helper_queries, "count": helper_count}[args.helper](payload)
         print(json.dumps(result))
         return
 
@@ -654,15 +666,24 @@ def main():
         print("Migrating, static files, generating remarks…")
         bench.prepare()
         bench.manage("collectstatic", "--noinput", "--verbosity", "0", quiet=True)
-        results, gen_seconds, have = {}, {}, 0
+        state = Path(args.state) if args.state else None
+        saved = json.loads(state.read_text()) if state and state.exists() else {"results": {}, "gen_seconds": {}}
+        results = {int(size): figures for size, figures in saved["results"].items()}
+        gen_seconds = {int(size): seconds for size, seconds in saved["gen_seconds"].items()}
         for size in sizes:
-            started = time.monotonic()
-            bench.manage("generate_load", "--remarks", str(size - have), "--seed", str(size), timeout=4 * 3600)
-            gen_seconds[size] = time.monotonic() - started
-            have = size
+            if size in results:
+                print(f"\n=== {size:,} remarks: measured before ({state}) ===")
+                continue
+            have = bench.helper("count", {})["remarks"]
+            if size > have:
+                started = time.monotonic()
+                bench.manage("generate_load", "--remarks", str(size - have), "--seed", str(size), timeout=4 * 3600)
+                gen_seconds[size] = time.monotonic() - started
             bench.manage("shell", "-c", "from django.db import connection; c = connection.cursor(); "
                          "connection.vendor == 'postgresql' and c.execute('VACUUM ANALYZE')", quiet=True)
             results[size] = measure_size(bench, size, args)
+            if state:
+                state.write_text(json.dumps({"results": results, "gen_seconds": gen_seconds}))
         prep = bench.helper("prepare", {"export_rows": EXPORT_ROWS, "search": SEARCH_WORD})
         info = {"date": dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"), **machine(prep["database"])}
     finally:
