@@ -12,7 +12,6 @@ as `bulk_create` would send."""
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 import json
 from collections.abc import Sequence
@@ -41,14 +40,6 @@ def _adapters(model, columns: Sequence[str]) -> list:
     return adapters
 
 
-def _copy_value(value):
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    return value
-
-
 def insert_rows(model, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
     """Insert `rows` into the model's table. Nothing here returns the new rows' ids."""
     if not rows:
@@ -56,28 +47,30 @@ def insert_rows(model, columns: Sequence[str], rows: Sequence[Sequence]) -> None
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     fields = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+    adapters = [(index, adapt) for index, adapt in enumerate(_adapters(model, columns)) if adapt]
+
+    def adapted(row) -> list:
+        values = list(row)
+        for index, adapt in adapters:
+            values[index] = adapt(values[index])
+        return values
+
     if connection.vendor == "postgresql" and len(rows) >= COPY_FROM:
         buffer = io.StringIO()
         # Every string quoted, None left bare: COPY's CSV reads only a bare empty field as NULL,
-        # so no text (not even an empty one, or "\\N") can be taken for one.
+        # so no text (not even an empty one, or "\\N") can be taken for one. Dates and aware
+        # datetimes are written as str() gives them, which PostgreSQL reads.
         writer = csv.writer(buffer, quoting=csv.QUOTE_STRINGS)
-        for row in rows:
-            writer.writerow([_copy_value(value) for value in row])
+        writer.writerows(adapted(row) for row in rows)
         buffer.seek(0)
         with connection.cursor() as cursor:
             cursor.copy_expert(f"COPY {table} ({fields}) FROM STDIN WITH (FORMAT csv)", buffer)
         return
-    adapters = [(index, adapt) for index, adapt in enumerate(_adapters(model, columns)) if adapt]
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
     limit = min(MAX_PARAMS, connection.features.max_query_params or MAX_PARAMS)
     per_statement = max(1, limit // len(columns))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             batch = rows[start:start + per_statement]
-            params = []
-            for row in batch:
-                values = list(row)
-                for index, adapt in adapters:
-                    values[index] = adapt(values[index])
-                params.extend(values)
+            params = [value for row in batch for value in adapted(row)]
             cursor.execute(f"INSERT INTO {table} ({fields}) VALUES {', '.join([placeholder] * len(batch))}", params)

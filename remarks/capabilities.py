@@ -333,7 +333,7 @@ class NeedsMe:
 
     condition: Q
     ordering: tuple
-    parts: tuple[Q, ...] = ()
+    seek_parts: tuple[Q, ...] = ()
 
 
 def needs_me(user, *, today: dt.date | None = None) -> NeedsMe | None:
@@ -369,7 +369,7 @@ def needs_me(user, *, today: dt.date | None = None) -> NeedsMe | None:
     condition = parts[0]
     for part in parts[1:]:
         condition |= part
-    return NeedsMe(condition=condition, ordering=ordering, parts=seek_parts)
+    return NeedsMe(condition=condition, ordering=ordering, seek_parts=seek_parts)
 
 
 def assignable_staff_scope(user) -> Q | None:

@@ -155,9 +155,9 @@ class RemarkFilter(django_filters.FilterSet):
 
     @property
     def seek_parts(self) -> tuple[Q, ...]:
-        """The parts the page reads one after the other (NeedsMe.parts), in its own order only."""
+        """The parts the page reads one after the other (NeedsMe.seek_parts), in its own order only."""
         if self.shows_needs_me and not self.form.cleaned_data.get("sort"):
-            return self.needs.parts
+            return self.needs.seek_parts
         return ()
 
     def filter_needs_assignee(self, queryset, name, value):
