@@ -121,6 +121,11 @@ class Remark(models.Model):
             # An officer's own open remarks by due date ("needs me", listing.SeekPage's parts).
             models.Index(fields=["assignee", "due_date", "id"], condition=Q(status__in=sorted(workflow.OPEN)),
                          name="remark_assignee_open_due"),
+            # The coordinator's "needs me": the remarks to route, by routing date (SeekPage).
+            models.Index(fields=["routing_due", "id"], condition=Q(status__in=sorted(workflow.AWAITING_ROUTING)),
+                         name="remark_awaiting_routing_due"),
+            # A commissioner's own remarks, last changed first (/remarks/mine/).
+            models.Index(fields=["author", "-updated_at", "-id"], name="remark_author_updated"),
         ]
         constraints = [
             models.CheckConstraint(
