@@ -154,11 +154,13 @@ class RemarkFilter(django_filters.FilterSet):
         return self.needs is not None and self.is_valid() and self.form.cleaned_data.get("view") == NEEDS_ME
 
     @property
-    def seek_parts(self) -> tuple[Q, ...]:
-        """The parts the page reads one after the other (NeedsMe.seek_parts), in its own order only."""
-        if self.shows_needs_me and not self.form.cleaned_data.get("sort"):
-            return self.needs.seek_parts
-        return ()
+    def seek_parts(self) -> tuple:
+        """The querysets the page reads one after the other (NeedsMe.seek_parts), in the view's
+        own order only: every filter but the view, and the part's condition, which implies it."""
+        if not (self.shows_needs_me and not self.form.cleaned_data.get("sort")):
+            return ()
+        base = self.qs_without("view").order_by(*self.needs.ordering)
+        return tuple(base.filter(part) for part in self.needs.seek_parts)
 
     def filter_needs_assignee(self, queryset, name, value):
         return queryset.needs_new_assignee() if value else queryset
@@ -214,11 +216,15 @@ class RemarkFilter(django_filters.FilterSet):
     def qs_without_status(self):
         """The remarks matching every filter but the status and the view: what the status tabs
         count (the same numbers in "needs me" and in "all")."""
+        return self.qs_without("status", "view")
+
+    def qs_without(self, *names: str):
+        """The remarks matching every filter but these (and the sort)."""
         if not self.is_valid():
             return self.queryset.none()
         queryset = self.queryset.all()
         for name, value in self.form.cleaned_data.items():
-            if name not in ("status", "sort", "view"):
+            if name not in ("sort", *names):
                 queryset = self.filters[name].filter(queryset, value)
         return queryset
 

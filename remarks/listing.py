@@ -91,13 +91,13 @@ class SeekPage:
 
     `parts` serves an ordering whose first key is an expression no index can follow, such as
     the officer's "mine first": the first key must be ascending and be, for every row, the
-    index of the one part (a condition) the row falls in. The page is then read part by part,
-    each ordered by the other keys (an index can follow those), and a part is read only when
-    the parts before it do not fill the page: a queue of 20,000 remarks of one's own costs
-    what a queue of 100 does."""
+    index of the one part the row falls in; the parts are querysets whose rows, one after the
+    other, are the queryset's. The page is then read part by part, each ordered by the other
+    keys (an index can follow those), and a part is read only when the parts before it do not
+    fill the page: a queue of 20,000 remarks of one's own costs what a queue of 100 does."""
 
     def __init__(self, request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE, *,
-                 parts: tuple[Q, ...] = ()):
+                 parts: tuple[QuerySet, ...] = ()):
         self.per_page = per_page
         self.restarted = request.GET.get("page", "1") not in ("", "1")
         self.paginator = CappedPaginator(queryset, per_page)  # the count shown beside the links
@@ -105,11 +105,11 @@ class SeekPage:
         if _key(ordering[-1])[0] not in ("pk", "id"):
             ordering.append("pk")
         self.keys = [_key(item) for item in ordering]
-        annotated = queryset.annotate(**{f"_seek{i}": expression for i, (_n, expression, _d) in enumerate(self.keys)})
+        annotated = self._annotated(queryset)
         self.fields = [annotated.query.annotations[f"_seek{i}"].output_field for i in range(len(self.keys))]
         backwards, values = self._cursor(request)
         if parts:
-            rows = self._by_part(annotated, parts, ordering, values, backwards)
+            rows = self._by_part(parts, ordering, values, backwards)
         else:
             if values is not None:
                 annotated = annotated.filter(self._beyond(values, backwards))
@@ -138,7 +138,10 @@ class SeekPage:
                 return False, None
         return False, None
 
-    def _by_part(self, annotated: QuerySet, parts: tuple[Q, ...], ordering: list, values, backwards: bool) -> list:
+    def _annotated(self, queryset: QuerySet) -> QuerySet:
+        return queryset.annotate(**{f"_seek{i}": expression for i, (_n, expression, _d) in enumerate(self.keys)})
+
+    def _by_part(self, parts: tuple[QuerySet, ...], ordering: list, values, backwards: bool) -> list:
         """The page's rows (and one more) read part by part, in the page's direction: from the
         cursor's part on, each part after the cursor's position, until the page is full."""
         if self.keys[0][2]:
@@ -149,7 +152,7 @@ class SeekPage:
         for index in order:
             if values is not None and (index > values[0] if backwards else index < values[0]):
                 continue
-            part = annotated.filter(parts[index])
+            part = self._annotated(parts[index])
             if values is not None and index == values[0]:
                 part = part.filter(self._beyond(values, backwards, first=1))
             rows += part.order_by(*rest)[: self.per_page + 1 - len(rows)]

@@ -339,3 +339,29 @@ def test_a_commissioners_own_remarks_are_read_in_the_order_of_an_index(author, d
     mine = MyRemarkFilter({}, queryset=selectors.remark_list_for(author).filter(author=author)).qs
     plan = _ordered_plan(mine)
     assert "remark_author_updated" in plan and "Sort" not in plan, plan
+
+
+@pytest.mark.postgres
+def test_an_officers_own_remarks_are_walked_along_their_index_however_many_they_hold(
+        rf, world, author, officer, other_officer):
+    """The officer's "needs me" page reads their own open remarks first, along the index made
+    for it, 50 rows, with no sort, when they hold thousands. Read within the whole view (their
+    agency's open remarks, ORed), the planner took a sixtieth of them for the own part and
+    sorted them all (at 1,000,000 remarks: 142 ms against 0.6)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")
+    from remarks import selectors
+
+    make_rows(4000, world=world, author=author, agency=world.mia, status=Status.IN_REVIEW, assignee=officer,
+              prefix="R-1997")
+    make_rows(4000, world=world, author=author, agency=world.nit, status=Status.IN_REVIEW, assignee=other_officer,
+              prefix="R-1998")
+    make_rows(8000, world=world, author=author, agency=world.nit, status=Status.RESOLVED, prefix="R-1999")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE remarks_remark")
+    request = rf.get(QUEUE)
+    request.user = officer
+    remark_filter = RemarkFilter({"view": "mine"}, queryset=selectors.remark_list_for(officer), request=request)
+    own, _others = remark_filter.seek_parts
+    plan = own.order_by("due_date", "pk")[:51].explain()
+    assert "remark_assignee_open_due" in plan and "Sort" not in plan, plan
