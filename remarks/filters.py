@@ -139,6 +139,12 @@ class RemarkFilter(django_filters.FilterSet):
             return queryset.text_search(value, forms=self.word_forms(value))
         return queryset.filter(Q(reference__icontains=value) | Q(search_text__contains=value.casefold()))
 
+    @property
+    def searching(self) -> bool:
+        """A text search is asked (not a reference, which finds one remark by its index)."""
+        value = (self.form.cleaned_data.get("q") or "").strip() if self.is_valid() else ""
+        return bool(value) and not REFERENCE_RE.match(value)
+
     def word_forms(self, value: str) -> list[str]:
         """The query's word forms (one query on PostgreSQL), looked up once for the page's
         list, its density check and its tabs."""

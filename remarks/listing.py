@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.core import signing
 from django.core.exceptions import FieldError, ValidationError
 from django.core.paginator import Paginator
@@ -8,6 +10,9 @@ from django.utils.functional import cached_property
 PAGE_SIZE = 50
 # Counting stops here: on a queue of 100,000 remarks an exact count costs more than the page.
 COUNT_CAP = 10_000
+# A keyset page says how many it found up to here ("1000+", as the status tabs): it has no page
+# numbers to offer, and an officer's count of 10,000 read as many rows (15 ms at 1,000,000).
+FOUND_CAP = 1_000
 
 
 class CappedPaginator(Paginator):
@@ -75,6 +80,35 @@ def capped_counts(querysets: dict, cap: int) -> dict:
     return result
 
 
+def counts_in_one_pass(queryset, field: str, cap: int, conditions: dict) -> tuple[bool, Counter, Counter]:
+    """(more than `cap`, rows per value of `field`, rows meeting each condition) among at most
+    `cap` + 1 rows of the queryset, read once: a text search's matches are found once for all
+    the status tabs, not again for each (at 1,000,000 remarks: 4 ms against 138)."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+    from django.db.models import Case, IntegerField, Value, When
+
+    flags = {f"_meets{i}": Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+             for i, condition in enumerate(conditions.values())}
+    try:
+        sql, params = queryset.order_by().values(field, **flags)[: cap + 1].query.get_compiler(
+            using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return False, Counter(), Counter()
+    quote = connections[queryset.db].ops.quote_name
+    sums = "".join(f", SUM({quote(name)})" for name in flags)
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(f"SELECT {quote(field)}, COUNT(*){sums} FROM ({sql}) AS one_pass GROUP BY {quote(field)}",
+                       params)
+        rows = cursor.fetchall()
+    by_value, meeting = Counter(), Counter()
+    for value, n, *met in rows:
+        by_value[value] += n
+        for key, m in zip(conditions, met, strict=True):
+            meeting[key] += m
+    return sum(by_value.values()) > cap, by_value, meeting
+
+
 # --- keyset ("seek") pages ----------------------------------------------------------------
 
 SEEK_SALT = "remarks.listing.seek"
@@ -100,7 +134,7 @@ class SeekPage:
                  parts: tuple[QuerySet, ...] = ()):
         self.per_page = per_page
         self.restarted = request.GET.get("page", "1") not in ("", "1")
-        self.paginator = CappedPaginator(queryset, per_page)  # the count shown beside the links
+        self.paginator = CappedPaginator(queryset, per_page, cap=FOUND_CAP)  # the count shown beside the links
         ordering = list(queryset.query.order_by or queryset.model._meta.ordering or ["pk"])
         if _key(ordering[-1])[0] not in ("pk", "id"):
             ordering.append("pk")

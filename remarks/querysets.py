@@ -5,6 +5,7 @@ of *overdue* for an aggregate or an annotation."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import NamedTuple
 
 from django.db import models
 from django.db.models import Q
@@ -110,11 +111,31 @@ def query_words(folded: str) -> list[str]:
     return list(dict.fromkeys(words))[:8]
 
 
-def word_forms(folded: str, using: str = "default") -> list[str]:
-    """PostgreSQL: for each word of the query, a tsquery group of the forms that count as it:
-    the word as a prefix, and the written words (migration 0016's table) like it by trigrams
-    (`%` served by the trigram index, then either word's pg_trgm word similarity with the other
-    of at least terms.SEARCH_WORD_SIMILARITY). One query for all the words."""
+class WordForms(NamedTuple):
+    """What a query word counts as, as tsquery items (quoted lexemes, a prefix `:*`): its own
+    forms (the word, the written words it begins, those like it) and its Russian stems."""
+
+    forms: tuple[str, ...]
+    stems: tuple[str, ...]
+
+    def group(self) -> str:
+        return "(" + " | ".join(self.forms) + ")"
+
+    def covers_stems(self) -> bool:
+        """Every stem is one of the forms already (a prefix covers itself)."""
+        return set(self.stems) <= set(self.forms) | {f.removesuffix(":*") for f in self.forms}
+
+
+def _lexeme(word: str) -> str:
+    return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def word_forms(folded: str, using: str = "default") -> list[WordForms]:
+    """PostgreSQL: the forms of each word of the query, in one query: the word itself; the
+    written words (migration 0016's table) that begin with it, when it has three letters or
+    more (terms.SEARCH_PREFIX_WORDS of them, else the word as a prefix); the written words like
+    it by trigrams (`%` served by the trigram index, then either word's pg_trgm word similarity
+    with the other of at least terms.SEARCH_WORD_SIMILARITY); and its Russian stems."""
     from django.db import connections
 
     from remarks import terms
@@ -124,18 +145,36 @@ def word_forms(folded: str, using: str = "default") -> list[str]:
         return []
     with connections[using].cursor() as cursor:
         cursor.execute(
-            "SELECT q.word, w.word FROM unnest(%s::text[]) AS q(word) JOIN remarks_searchword w ON w.word %% q.word "
-            "WHERE GREATEST(word_similarity(q.word, w.word), word_similarity(w.word, q.word)) >= %s",
-            [words, terms.SEARCH_WORD_SIMILARITY])
-        alike: dict[str, set[str]] = {}
-        for word, written in cursor.fetchall():
-            alike.setdefault(word, set()).add(written)
+            "SELECT q.word, 'alike', w.word FROM unnest(%s::text[]) AS q(word)"
+            " JOIN remarks_searchword w ON w.word %% q.word"
+            " WHERE GREATEST(word_similarity(q.word, w.word), word_similarity(w.word, q.word)) >= %s"
+            " UNION ALL SELECT q.word, 'begun', b.word FROM unnest(%s::text[]) AS q(word) CROSS JOIN LATERAL"
+            " (SELECT w.word FROM remarks_searchword w WHERE char_length(q.word) >= 3 AND w.word LIKE"
+            " replace(replace(replace(q.word, '\\', '\\\\'), '%%', '\\%%'), '_', '\\_') || '%%'"
+            " ORDER BY w.word LIMIT %s) AS b"
+            " UNION ALL SELECT q.word, 'stem', s.stem FROM unnest(%s::text[]) AS q(word),"
+            " unnest(tsvector_to_array(to_tsvector('russian', q.word))) AS s(stem)",
+            [words, terms.SEARCH_WORD_SIMILARITY, words, terms.SEARCH_PREFIX_WORDS + 1, words])
+        found: dict[tuple[str, str], set[str]] = {}
+        for word, kind, written in cursor.fetchall():
+            found.setdefault((word, kind), set()).add(written)
+    result = []
+    for word in words:
+        begun = found.get((word, "begun"), set())
+        prefix = len(word) >= 3 and len(begun) > terms.SEARCH_PREFIX_WORDS
+        forms = [_lexeme(word) + (":*" if prefix else "")]
+        forms += [_lexeme(w) for w in sorted((set() if prefix else begun) | found.get((word, "alike"), set()))
+                  if w != word]
+        result.append(WordForms(tuple(forms), tuple(_lexeme(s) for s in sorted(found.get((word, "stem"), ())))))
+    return result
 
-    def lexeme(word: str) -> str:
-        return "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
 
-    return ["(" + " | ".join([lexeme(w) + (":*" if len(w) >= 3 else ""), *map(lexeme, sorted(alike.get(w, ())))]) + ")"
-            for w in words]
+def plain_query(value: str) -> bool:
+    """Words only: no "quoted phrase", no `or`, no -word, nothing but letters and digits."""
+    import re
+
+    items = value.split()
+    return bool(items) and all(re.fullmatch(r"\w+", item) and item.casefold() != "or" for item in items)
 
 
 class StoredSearchDocument(models.Expression):
@@ -189,12 +228,23 @@ class RemarkQuerySet(models.QuerySet):
             return self.filter(search_text__contains=folded)
         from django.contrib.postgres.search import SearchQuery
 
-        typed = " or ".join(folded.split()) if any_word else value
-        query = (SearchQuery(typed, config="simple", search_type="websearch")
-                 | SearchQuery(typed, config="russian", search_type="websearch"))
         forms = word_forms(folded, self.db) if forms is None else forms
-        if forms:
-            query |= SearchQuery((" | " if any_word else " & ").join(forms), config="simple", search_type="raw")
+        joined = " | " if any_word else " & "
+        if forms and plain_query(value):
+            # Each lexeme once: the planner sums the selectivity of every item of an OR, so a word
+            # named four times (the simple and the Russian parse, the prefix, the written word)
+            # was expected in four times as many remarks.
+            query = SearchQuery(joined.join(f.group() for f in forms), config="simple", search_type="raw")
+            stems = [f.stems for f in forms if f.stems]
+            if not all(f.covers_stems() for f in forms):
+                query |= SearchQuery(joined.join("(" + " | ".join(s) + ")" for s in stems), config="simple",
+                                     search_type="raw")
+        else:
+            typed = " or ".join(folded.split()) if any_word else value
+            query = (SearchQuery(typed, config="simple", search_type="websearch")
+                     | SearchQuery(typed, config="russian", search_type="websearch"))
+            if forms:
+                query |= SearchQuery(joined.join(f.group() for f in forms), config="simple", search_type="raw")
         return self.alias(search_document=StoredSearchDocument()).filter(search_document=query)
 
     def overdue(self, today=None):

@@ -26,6 +26,11 @@ DUE_SOON_WORKING_DAYS = 2
 # trigrams of one is found in the other (pg_trgm's word_similarity, the larger of the two
 # ways). At 0.8 "нысан41" is not a form of "нысан42" (0.75), nor "тіркелу" of "тіркеу".
 SEARCH_WORD_SIMILARITY = 0.8
+# A query word of three letters or more also finds the written words it begins ("регистрац"
+# finds "регистрация"), named one by one up to this many: the planner estimates named words
+# from the index's statistics, a prefix (`:*`) only roughly, and then takes a scan of the
+# table for a count (at 1,000,000 remarks: 0.8 s). A word that begins more is a prefix.
+SEARCH_PREFIX_WORDS = 30
 # A search matching at least this many remarks is "dense": its page is found by walking the
 # sort order's index (remarks.filters: at 1,000,000 remarks a page of 50 within ~50,000 rows);
 # a sparser one takes its matches from the text index and sorts them.

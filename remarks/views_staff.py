@@ -22,7 +22,7 @@ from remarks.capabilities import has_perm
 from remarks.converters import is_reference
 from remarks.filters import ALL, NEEDS_ME, RemarkFilter
 from remarks.forms import ListedChoiceField, NoNulCharField, UserChoiceField, staff_users
-from remarks.listing import SeekPage, capped_counts
+from remarks.listing import SeekPage, capped_counts, counts_in_one_pass
 from remarks.models import Measure
 from remarks.permissions import capability_required, staff_required
 from remarks.workflow import Action
@@ -100,39 +100,54 @@ def _queue_filter(request: HttpRequest) -> RemarkFilter:
     return RemarkFilter(queue_query(request), queryset=selectors.remark_list_for(request.user), request=request)
 
 
-def _count_label(n: int, capped: bool):
+def _count_label(n: int | None, capped: bool):
+    if n is None:
+        return None  # not counted: the tab shows no number
     return f"{n}+" if capped else n
 
 
-def _status_tabs(remark_filter: RemarkFilter, request: HttpRequest) -> list[dict]:
-    """Counts per status in one query, with every filter applied but the status and the view;
-    each count stops at TAB_COUNT_CAP ("1000+"), so a 100,000-remark queue is not scanned. The
-    "needs me" tab (for readers who have one) is counted in the same query."""
+def _tab_counts(remark_filter: RemarkFilter) -> tuple[dict, tuple]:
+    """({status or NEEDS_ME: (count, capped)}, the "All" tab's (count, capped)), with every filter
+    applied but the status and the view, in one query; each count stops at TAB_COUNT_CAP
+    ("1000+"), so a 100,000-remark queue is not scanned. A text search's matches are read once
+    for all the tabs (listing.counts_in_one_pass), not found again for each: exact when it finds
+    at most TAB_COUNT_CAP remarks; past that "All" says "1000+" and the other tabs show no number."""
     base = remark_filter.qs_without_status()
-    querysets = {s.value: base.filter(status=s.value) for s in workflow.Status}
-    if remark_filter.needs is not None:
-        querysets[NEEDS_ME] = base.filter(remark_filter.needs.condition)
-    counts = capped_counts(querysets, TAB_COUNT_CAP)
+    conditions = {NEEDS_ME: remark_filter.needs.condition} if remark_filter.needs is not None else {}
+    keys = [s.value for s in workflow.Status]
+    if remark_filter.searching:
+        more, by_status, meeting = counts_in_one_pass(base, "status", TAB_COUNT_CAP, conditions)
+        if more:
+            return dict.fromkeys([*keys, *conditions], (None, False)), (TAB_COUNT_CAP, True)
+        counts = {key: (by_status[key], False) for key in keys} | {key: (meeting[key], False) for key in conditions}
+    else:
+        querysets = {key: base.filter(status=key) for key in keys}
+        querysets |= {key: base.filter(condition) for key, condition in conditions.items()}
+        counts = capped_counts(querysets, TAB_COUNT_CAP)
+    statuses = [counts[key] for key in keys]
+    return counts, (sum(n for n, _capped in statuses), any(capped for _n, capped in statuses))
+
+
+def _status_tabs(remark_filter: RemarkFilter, request: HttpRequest) -> list[dict]:
+    """The status tabs (and "needs me", for readers who have one) with their counts."""
+    counts, all_count = _tab_counts(remark_filter)
     query = queue_query(request).copy()
     for name in ("status", "view", *PAGE_PARAMS):
         query.pop(name, None)
     keep = query.urlencode()
     needs_current = remark_filter.shows_needs_me
     active = set(request.GET.getlist("status"))
-    statuses = [counts[s.value] for s in workflow.Status]
-    total, any_capped = sum(n for n, _capped in statuses), any(c for _n, c in statuses)
     tabs = []
     if remark_filter.needs is not None:
         tabs.append({"label": _("Needs me"), "count": _count_label(*counts[NEEDS_ME]),
                      "query": f"view={NEEDS_ME}&{keep}" if keep else f"view={NEEDS_ME}", "current": needs_current})
     # "All" names its view, since an empty query string opens on "needs me".
-    tabs.append({"label": _("All"), "count": _count_label(total, any_capped),
+    tabs.append({"label": _("All"), "count": _count_label(*all_count),
                  "query": f"view={ALL}&{keep}" if keep else f"view={ALL}",
                  "current": not active and not needs_current})
     for status in workflow.Status:
         query = f"{keep}&status={status.value}" if keep else f"status={status.value}"
-        n, capped = counts[status.value]
-        tabs.append({"label": status.label, "count": _count_label(n, capped), "query": query,
+        tabs.append({"label": status.label, "count": _count_label(*counts[status.value]), "query": query,
                      "current": active == {status.value} and not needs_current})
     return tabs
 

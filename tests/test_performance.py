@@ -6,10 +6,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import Q
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
-from remarks import views_staff
+from remarks import listing, views_staff
 from remarks.listing import CappedPaginator, capped_counts
 from remarks.models import Remark
 from remarks.workflow import Status
@@ -88,3 +89,47 @@ def test_floor_views_answer_and_the_login_floor_asks_for_login(django_user_model
 
 def test_floor_views_are_not_served_unless_the_benchmark_turns_them_on(client):
     assert client.get("/bench/floor/").status_code == 404
+
+
+def test_a_search_reads_its_matches_once_for_every_status_tab(client_for, coordinator, submit, remark_in):
+    for n in range(3):
+        submit(f"Certificate number {n} is not issued online")
+    remark_in(Status.IN_REVIEW, title="Certificate of no criminal record is late")
+    submit("The portal logs me out")
+    with CaptureQueriesContext(connection) as captured:
+        more, by_status, meeting = capped_one_pass(Remark.objects.filter(title__icontains="certificate"), cap=4)
+    assert len(captured.captured_queries) == 1
+    assert (more, by_status, meeting) == (False, {Status.SUBMITTED: 3, Status.IN_REVIEW: 1}, {"waiting": 3})
+    assert capped_one_pass(Remark.objects.all(), cap=4)[0] is True
+
+    tabs = client_for(coordinator).get("/remarks/", {"q": "certificate", "view": "all"}).context["status_tabs"]
+    counts = {tab["label"]: tab["count"] for tab in tabs}
+    assert counts["All"] == 4 and counts["Needs me"] == 3
+    assert counts[Status.SUBMITTED.label] == 3 and counts[Status.IN_REVIEW.label] == 1
+    assert counts[Status.RESOLVED.label] == 0
+
+
+def test_a_search_finding_more_than_the_cap_says_so_and_leaves_the_status_tabs_uncounted(
+        client_for, coordinator, submit, monkeypatch):
+    monkeypatch.setattr(views_staff, "TAB_COUNT_CAP", 2)
+    for n in range(3):
+        submit(f"Certificate number {n} is not issued online")
+    response = client_for(coordinator).get("/remarks/", {"q": "certificate", "view": "all"})
+    counts = {tab["label"]: tab["count"] for tab in response.context["status_tabs"]}
+    assert counts["All"] == "2+"
+    assert counts[Status.SUBMITTED.label] is None and counts["Needs me"] is None
+    html = response.content.decode()
+    assert "All (2+)" in html and f">{Status.SUBMITTED.label}</a>" in html
+
+
+def test_a_keyset_page_counts_what_it_found_up_to_its_cap(client_for, coordinator, submit, monkeypatch):
+    monkeypatch.setattr(listing, "FOUND_CAP", 2)
+    for n in range(3):
+        submit(f"Certificate number {n} is not issued online")
+    response = client_for(coordinator).get("/remarks/", {"view": "all"})
+    assert response.context["page"].count_label == "2+"
+    assert "Found: 2+" in response.content.decode()
+
+
+def capped_one_pass(queryset, *, cap):
+    return listing.counts_in_one_pass(queryset, "status", cap, {"waiting": Q(status=Status.SUBMITTED)})

@@ -8,6 +8,8 @@ similar-remark check at filing uses the same search, with the stated threshold
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -116,3 +118,30 @@ def test_similar_remarks_at_filing_use_the_same_search(remarks, other_commission
     unrelated = selectors.similar_remarks(other_commissioner, title="Налоговая декларация зависает",
                                           category=world.vehicles)
     assert list(unrelated) == []
+
+
+def tsquery_of(q: str) -> str:
+    """The text query the queue's search sends, as the database is asked it."""
+    sql = str(RemarkFilter({"q": q}, queryset=Remark.objects.all()).qs.query)
+    return re.search(r"@@ \((.*)\) ORDER BY", sql).group(1)
+
+
+def test_a_search_names_each_form_of_a_word_once(remarks):
+    """The planner adds up the items of an OR: "нысан42" named four times (its simple and its
+    Russian parse, the prefix, the written word) was expected in four times as many remarks,
+    and a count of its matches then took a scan of the table (0.8 s at 1,000,000 remarks)."""
+    assert tsquery_of("емхана").count("'емхана'") == 1
+    assert tsquery_of("емхана жазылу").count("'жазылу'") == 1
+
+
+def test_a_word_finds_the_words_it_begins_named_or_as_a_prefix_when_they_are_many(client_for, coordinator,
+                                                                                   submit, monkeypatch):
+    from remarks import terms
+
+    wanted = submit(title="Регистрация автомобиля не проходит", description="Регистрацию отклоняют.")
+    client = client_for(coordinator)
+    assert found(client, "регистр") == {wanted.reference}
+    assert "'регистрация'" in tsquery_of("регистр") and ":*" not in tsquery_of("регистр")
+    monkeypatch.setattr(terms, "SEARCH_PREFIX_WORDS", 1)  # "регистрация", "регистрацию": more than one
+    assert ":*" in tsquery_of("регистр")
+    assert found(client, "регистр") == {wanted.reference}
