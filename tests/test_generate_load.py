@@ -111,3 +111,24 @@ def test_refuses_a_database_with_real_remarks_unless_forced(submit):
     generate(remarks=5, force=True)
     assert Remark.objects.count() == 6
     assert not generated_remarks().filter(pk=real.pk).exists()
+
+
+def test_no_step_of_a_newest_remark_is_dated_after_the_moment_it_was_generated(db, monkeypatch):
+    """Remarks filed in the last hours have their later steps (routing, comments, questions)
+    at the moment of the run at the latest, never in the future: the statistics' facts of a
+    day that has not come would otherwise be written."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from remarks.management.commands.generate_load import Command
+
+    def recent(self, rng, total, years):
+        now = timezone.now()
+        return sorted(now - dt.timedelta(minutes=rng.randrange(60, 180)) for _ in range(total))
+
+    monkeypatch.setattr(Command, "_plan", recent)
+    started = timezone.now()
+    generate(remarks=40)
+    assert RemarkEvent.objects.filter(created_at__gte=started - dt.timedelta(hours=3)).count() >= 40
+    assert not RemarkEvent.objects.filter(created_at__gt=timezone.now()).exists()

@@ -86,6 +86,20 @@ def first_day(model, grains: tuple[int, ...]) -> dt.date | None:
     return _as_date(value) if value is not None else None
 
 
+def checkpoint_days(model, grain: int, last: dt.date) -> list[dt.date]:
+    """The days of this grain's checkpoints up to `last`, one index probe each (a loose scan of
+    (grain, day)): a DISTINCT read every checkpoint row, 4 ms at 1,000,000 remarks."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    day, grain_column = (connection.ops.quote_name(name) for name in ("day", "grain"))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH RECURSIVE points(point) AS (SELECT MIN({day}) FROM {table} WHERE {grain_column} = %s"
+            f" UNION ALL SELECT (SELECT MIN({day}) FROM {table} WHERE {grain_column} = %s AND {day} > point)"
+            f" FROM points WHERE point IS NOT NULL AND point <= %s)"
+            f" SELECT point FROM points WHERE point IS NOT NULL AND point <= %s", [grain, grain, last, last])
+        return [_as_date(row[0]) for row in cursor.fetchall()]
+
+
 def checkpoint_on_or_before(model, grain: int, day: dt.date) -> dt.date | None:
     return model.objects.filter(grain=grain, day__lte=day).aggregate(last=Max("day"))["last"]
 
@@ -128,8 +142,7 @@ def by_day(model, grain: int, days: list[dt.date], fields: list[str], **filters)
     the pending rows."""
     if not days:
         return {}
-    points = sorted(model.objects.filter(grain=grain, day__lte=days[-1]).values_list("day", flat=True)
-                    .distinct().order_by())
+    points = checkpoint_days(model, grain, days[-1])
     point_of = {day: max((p for p in points if p <= day), default=None) for day in days}
     # A month's end is a checkpoint itself: most days need no day rows at all.
     ranges = [Q(grain=Grain.DAY, day__lte=day) & (Q(day__gt=point) if point else Q())
@@ -207,7 +220,10 @@ def _fold_pending(model) -> dt.date | None:
 
 def _fold_pending_in_sql(model) -> dt.date | None:
     """`_fold_pending` in one statement: the rows deleted are the rows summed (one snapshot), and
-    none passes through Python (a bulk load leaves millions of pending rows). The day rows of
+    none passes through Python (a bulk load leaves millions of pending rows). The day rows are
+    written in the order of their days, so that the rows of a day share pages (in the order of
+    the grouping, a day's 3,000 rows lay on 2,200 pages after a bulk load, and every figure that
+    reads them took 4 ms instead of 1). The day rows of
     the pending rows' days are found by a join on those days (a handful of distinct values):
     an `IN (subquery)` beside an OR is run again for every day row (at 1,000,000 remarks it was
     still running after 5 minutes)."""
@@ -225,7 +241,7 @@ def _fold_pending_in_sql(model) -> dt.date | None:
             f" RETURNING {of_row}, t.{n}),"
             f" folded AS (INSERT INTO {table} ({dims}, {n}, {grain}) SELECT {dims}, SUM({n}), %s FROM"
             f" (SELECT * FROM pending UNION ALL SELECT * FROM earlier) AS rows"
-            f" GROUP BY {dims} HAVING SUM({n}) <> 0)"
+            f" GROUP BY {dims} HAVING SUM({n}) <> 0 ORDER BY {day})"
             f" SELECT MIN({day}) FROM days",
             [Grain.PENDING, Grain.DAY, Grain.DAY])
         return cursor.fetchone()[0]

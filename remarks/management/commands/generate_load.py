@@ -229,18 +229,19 @@ class Command(BaseCommand):
             events.append([rid, author_id, RemarkEvent.Kind.SUBMIT, "", Status.SUBMITTED, "",
                            {"registered_on": remark.registered_on.isoformat(),
                             "due_date": remark.due_date.isoformat()}, submitted])
-            step = submitted + dt.timedelta(hours=20)
+            # Never after now: a newest remark's later steps happen at this moment.
+            step = min(submitted + dt.timedelta(hours=20), now)
             if remark.agency_id:
                 events.append([rid, coordinator_id, Action.ACCEPT, Status.SUBMITTED, Status.IN_REVIEW, "",
                                {"agency": codes[remark.agency_id]}, step])
             for n in range(rng.randint(0, 2 * options["events_per_remark"])):
-                created = submitted + dt.timedelta(hours=22 + n)
+                created = min(submitted + dt.timedelta(hours=22 + n), now)
                 comments.append([rid, author_id, "Толықтыру: " + rng.choice(WORDS), False, created])
                 events.append([rid, author_id, RemarkEvent.Kind.COMMENT, "", "", "", {}, created])
             last = Status.IN_REVIEW if remark.agency_id else Status.SUBMITTED
             if remark.status == Status.NEEDS_INFO:
                 events.append([rid, coordinator_id, Action.REQUEST_INFO, last, Status.NEEDS_INFO,
-                               "Скриншот жіберіңіз.", {}, step + dt.timedelta(days=1)])
+                               "Скриншот жіберіңіз.", {}, min(step + dt.timedelta(days=1), now)])
             elif remark.status == Status.ESCALATED:
                 events.append([rid, coordinator_id, Action.ESCALATE, last, Status.ESCALATED,
                                "Басқа органның құзыры.", {"commission": remark.commission_id,
