@@ -197,6 +197,16 @@ def visible_remarks_q(user) -> Q | None:
     return condition
 
 
+def led_remarks_q(user) -> Q | None:
+    """A part of what this user may read that an index finds without an OR: the remarks their
+    agencies lead (None: they read everything, or lead nothing). A capped count of it past the
+    cap says the whole is past it, without building a bitmap of the whole (listing.capped_counts)."""
+    persona = persona_of(user)
+    if persona.sees_all_remarks or not persona.agency_ids:
+        return None
+    return Q(agency_id__in=persona.agency_ids)  # within visible_remarks_q: of_agencies_q ORs it
+
+
 @rules.predicate
 def may_view_remark(user, remark) -> bool:
     persona = persona_of(user)
@@ -335,6 +345,9 @@ class NeedsMe:
     condition: Q
     ordering: tuple
     seek_parts: tuple[Q, ...] = ()
+    # A part of the rows that an index finds without an OR (an officer's: their agencies' open
+    # remarks), within led_remarks_q, to count first (listing.capped_counts).
+    within: Q | None = None
 
 
 def needs_me(user, *, today: dt.date | None = None) -> NeedsMe | None:
@@ -374,7 +387,8 @@ def needs_me(user, *, today: dt.date | None = None) -> NeedsMe | None:
     # sixtieth and the planner sorted all of an officer's 20,000 open remarks (at 1,000,000)
     # instead of walking their index.
     seek_parts = (Q(status__in=workflow.OPEN) & mine, condition & ~mine) if mine is not None else ()
-    return NeedsMe(condition=condition, ordering=ordering, seek_parts=seek_parts)
+    within = Q(status__in=workflow.OPEN, agency_id__in=persona.officer_of) if persona.officer_of else None
+    return NeedsMe(condition=condition, ordering=ordering, seek_parts=seek_parts, within=within)
 
 
 def assignable_staff_scope(user) -> Q | None:

@@ -224,11 +224,12 @@ class RemarkFilter(django_filters.FilterSet):
         count (the same numbers in "needs me" and in "all")."""
         return self.qs_without("status", "view")
 
-    def qs_without(self, *names: str):
-        """The remarks matching every filter but these (and the sort)."""
+    def qs_without(self, *names: str, base=None):
+        """The remarks matching every filter but these (and the sort), among `base` (a part of
+        the filter's queryset) when it is given."""
         if not self.is_valid():
             return self.queryset.none()
-        queryset = self.queryset.all()
+        queryset = (self.queryset if base is None else base).all()
         for name, value in self.form.cleaned_data.items():
             if name not in ("sort", *names):
                 queryset = self.filters[name].filter(queryset, value)

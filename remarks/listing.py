@@ -24,10 +24,16 @@ class CappedPaginator(Paginator):
         self.cap = cap
         self.capped = False
 
+    within = None  # a part of object_list to count first (capped_counts' `within`)
+
     @cached_property
     def count(self) -> int:
         if not isinstance(self.object_list, QuerySet):
             return super().count
+        if self.within is not None:
+            found, self.capped = capped_counts({"found": self.object_list}, self.cap,
+                                               within={"found": self.within})["found"]
+            return found
         found = self.object_list.order_by()[: self.cap + 1].count()
         self.capped = found > self.cap
         return min(found, self.cap)
@@ -51,10 +57,22 @@ def query_without(request: HttpRequest, *names: str) -> str:
     return query.urlencode()
 
 
-def capped_counts(querysets: dict, cap: int) -> dict:
+def _capped_sql(queryset, cap: int) -> tuple[str, list]:
+    """SELECT COUNT(*) of at most cap + 1 of its rows (raises EmptyResultSet for none)."""
+    sql, params = queryset.order_by().values("pk")[: cap + 1].query.get_compiler(using=queryset.db).as_sql()
+    return f"SELECT COUNT(*) FROM ({sql}) AS capped", list(params)
+
+
+def capped_counts(querysets: dict, cap: int, *, within: dict | None = None) -> dict:
     """{key: (count, capped)} for several querysets in one query, each counted up to `cap`
     rows (a COUNT over a LIMIT subquery): the status tabs of a 100,000-remark queue cost a
-    few thousand index entries, not a scan of the table."""
+    few thousand index entries, not a scan of the table.
+
+    `within` may give, for a key, a part of its queryset that an index finds without an OR (an
+    officer's: the remarks their agency leads, of the ones they may read): counted first, past
+    the cap it says the whole is, and the whole is counted only when it is not. An OR is read as
+    a bitmap of every row it matches before the first is counted: at 1,000,000 remarks an
+    officer's tabs took 34 ms, each one building a bitmap of its status in the agency."""
     from django.core.exceptions import EmptyResultSet
     from django.db import connections
 
@@ -62,14 +80,22 @@ def capped_counts(querysets: dict, cap: int) -> dict:
     db = None
     for key, queryset in querysets.items():
         try:
-            sql, part_params = queryset.order_by().values("pk")[: cap + 1].query.get_compiler(
-                using=queryset.db).as_sql()
+            sql, part_params = _capped_sql(queryset, cap)
         except EmptyResultSet:
             result[key] = (0, False)
             continue
         db = queryset.db
-        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS capped_{len(parts)})")
-        params.extend(part_params)
+        part = (within or {}).get(key)
+        try:
+            part_sql, part_sql_params = _capped_sql(part, cap) if part is not None else (None, [])
+        except EmptyResultSet:
+            part_sql = None
+        if part_sql:
+            parts.append(f"(CASE WHEN ({part_sql}) > {int(cap)} THEN {int(cap) + 1} ELSE ({sql}) END)")
+            params.extend([*part_sql_params, *part_params])
+        else:
+            parts.append(f"({sql})")
+            params.extend(part_params)
         keys.append(key)
     if parts:
         with connections[db].cursor() as cursor:
@@ -131,10 +157,11 @@ class SeekPage:
     fill the page: a queue of 20,000 remarks of one's own costs what a queue of 100 does."""
 
     def __init__(self, request: HttpRequest, queryset: QuerySet, per_page: int = PAGE_SIZE, *,
-                 parts: tuple[QuerySet, ...] = ()):
+                 parts: tuple[QuerySet, ...] = (), within: QuerySet | None = None):
         self.per_page = per_page
         self.restarted = request.GET.get("page", "1") not in ("", "1")
         self.paginator = CappedPaginator(queryset, per_page, cap=FOUND_CAP)  # the count shown beside the links
+        self.paginator.within = within
         ordering = list(queryset.query.order_by or queryset.model._meta.ordering or ["pk"])
         if _key(ordering[-1])[0] not in ("pk", "id"):
             ordering.append("pk")

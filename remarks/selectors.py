@@ -57,6 +57,13 @@ def remark_list_for(user) -> QuerySet[Remark]:
     )
 
 
+def remarks_led_for(user) -> QuerySet[Remark] | None:
+    """The part of remarks_visible_to(user) their agencies lead (capabilities.led_remarks_q), for
+    counting only: None when there is no such part."""
+    condition = capabilities.led_remarks_q(user)
+    return None if condition is None else Remark.objects.filter(condition)
+
+
 def get_remark_for_user(user, reference: str, *, act: bool = False) -> Remark:
     """Fetch and authorise in one call: 404 for a remark the user may not see, 403 when
     `act` is asked and the user may see it but take no action on it."""

@@ -123,9 +123,33 @@ def _tab_counts(remark_filter: RemarkFilter) -> tuple[dict, tuple]:
     else:
         querysets = {key: base.filter(status=key) for key in keys}
         querysets |= {key: base.filter(condition) for key, condition in conditions.items()}
-        counts = capped_counts(querysets, TAB_COUNT_CAP)
+        counts = capped_counts(querysets, TAB_COUNT_CAP, within=_within_tabs(remark_filter, keys))
     statuses = [counts[key] for key in keys]
     return counts, (sum(n for n, _capped in statuses), any(capped for _n, capped in statuses))
+
+
+def _within_tabs(remark_filter: RemarkFilter, keys: list[str]) -> dict:
+    """For each tab, the part of its remarks to count first (capped_counts): those the reader's
+    agencies lead (capabilities.led_remarks_q), for "needs me" their open ones (NeedsMe.within)."""
+    led = selectors.remarks_led_for(remark_filter.request.user)
+    if led is None:
+        return {}
+    led = remark_filter.qs_without("status", "view", base=led)
+    within = {key: led.filter(status=key) for key in keys}
+    if remark_filter.needs is not None and remark_filter.needs.within is not None:
+        within[NEEDS_ME] = led.filter(remark_filter.needs.within)
+    return within
+
+
+def _found_within(remark_filter: RemarkFilter):
+    """The part of the page's remarks to count first for its "Found" (capped_counts), or None."""
+    led = selectors.remarks_led_for(remark_filter.request.user)
+    if led is None or not remark_filter.is_valid():
+        return None
+    if not remark_filter.shows_needs_me:
+        return remark_filter.qs_without("view", base=led)
+    within = remark_filter.needs.within
+    return None if within is None else remark_filter.qs_without("view", base=led).filter(within)
 
 
 def _status_tabs(remark_filter: RemarkFilter, request: HttpRequest) -> list[dict]:
@@ -164,7 +188,8 @@ def remark_list(request: HttpRequest) -> HttpResponse:
     return render(request, "remarks/list.html", {
         "filter": remark_filter,
         "filter_invalid": not remark_filter.is_valid(),
-        "page": SeekPage(request, remark_filter.qs, parts=remark_filter.seek_parts),
+        "page": SeekPage(request, remark_filter.qs, parts=remark_filter.seek_parts,
+                         within=_found_within(remark_filter)),
         "status_tabs": _status_tabs(remark_filter, request),
         "reads_as_commissioner": not has_perm(user, "remarks.view_queue"),
         "query_without_page": without_page.urlencode(),

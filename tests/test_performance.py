@@ -133,3 +133,42 @@ def test_a_keyset_page_counts_what_it_found_up_to_its_cap(client_for, coordinato
 
 def capped_one_pass(queryset, *, cap):
     return listing.counts_in_one_pass(queryset, "status", cap, {"waiting": Q(status=Status.SUBMITTED)})
+
+
+def test_a_part_counted_first_past_the_cap_answers_for_the_whole(submit):
+    """capped_counts' `within`: a part (an officer's agency's remarks) past the cap says the whole
+    is; under it, the whole is counted. Given here a "part" that is not one, to see which is read."""
+    for n in range(3):
+        submit(f"Queue number {n} at the service centre")
+    everything, nothing = Remark.objects.all(), Remark.objects.filter(status=Status.RESOLVED)
+    assert capped_counts({"x": nothing}, cap=2, within={"x": everything}) == {"x": (2, True)}
+    assert capped_counts({"x": everything}, cap=5, within={"x": nothing}) == {"x": (3, False)}
+    assert capped_counts({"x": everything}, cap=2, within={"x": nothing}) == {"x": (2, True)}
+
+
+def test_an_officers_tabs_and_found_count_what_they_may_read_beyond_their_agency(
+        client_for, officer, coordinator, world, submit, remark_in, monkeypatch):
+    """Counted first from their agency's remarks, the tabs still count the co-executed ones and
+    their own, exactly under the cap, "2+" past it."""
+    from remarks import services
+    from remarks.workflow import Action
+
+    remark_in(Status.IN_REVIEW)
+    services.remark_transition(remark=submit(title="Co-executed"), action=Action.ACCEPT, actor=coordinator,
+                               agency=world.nit, co_agencies=[world.mia])
+    services.remark_transition(remark=submit(title="NIT only"), action=Action.ACCEPT, actor=coordinator,
+                               agency=world.nit)
+    client = client_for(officer)
+
+    def tabs(**params):
+        response = client.get("/remarks/", params)
+        return {tab["label"]: tab["count"] for tab in response.context["status_tabs"]}, response
+
+    counts, response = tabs(view="all")
+    assert counts["All"] == 2 and counts[Status.IN_REVIEW.label] == 2 and counts["Needs me"] == 2
+    assert response.context["page"].count_label == "2"
+    monkeypatch.setattr(views_staff, "TAB_COUNT_CAP", 1)
+    monkeypatch.setattr(listing, "FOUND_CAP", 1)
+    counts, response = tabs(view="all")
+    assert counts[Status.IN_REVIEW.label] == "1+" and counts["Needs me"] == "1+"
+    assert response.context["page"].count_label == "1+"
