@@ -305,10 +305,11 @@ def by_month(selection: Selection) -> list[dict]:
         month = deadlines.add_months(month, 1)
     before = [selection.start - dt.timedelta(days=1)] if selection.start else []
     dims = selection.dims()
-    flows = rollup.by_day(FlowFact, Grain.TOTAL, before + ends, ["measure", "on_time"], **dims)
-    opened = rollup.by_day(StateFact, Grain.TOTAL, before + ends, [], bucket__in=OPEN_BUCKETS, **dims)
     routed = selection.agency is not None
     received = Measure.ROUTED if routed else Measure.FILED
+    flows = rollup.by_day(FlowFact, Grain.TOTAL, before + ends, ["measure", "on_time"],
+                          measure__in=[received, Measure.ANSWERED], **dims)
+    opened = rollup.by_day(StateFact, Grain.TOTAL, before + ends, [], bucket__in=OPEN_BUCKETS, **dims)
     previous = flows[before[0]] if before else Counter()
     previous_open = sum(opened[before[0]].values()) if before else 0
     result = []
