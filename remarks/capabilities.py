@@ -46,17 +46,9 @@ class Persona:
     analyst_of: frozenset[int] = frozenset()
     commission_ids: frozenset[int] = field(default=frozenset())
 
-    @property
-    def is_coordinator(self) -> bool:
-        return bool(self.coordinator_of)
-
-    @property
-    def is_secretary(self) -> bool:
-        return bool(self.secretary_of)
-
-    @property
-    def is_analyst(self) -> bool:
-        return bool(self.analyst_of)
+    is_coordinator = property(lambda self: bool(self.coordinator_of))
+    is_secretary = property(lambda self: bool(self.secretary_of))
+    is_analyst = property(lambda self: bool(self.analyst_of))
 
     @property
     def agency_ids(self) -> frozenset[int]:
@@ -198,9 +190,8 @@ def visible_remarks_q(user) -> Q | None:
 
 
 def led_remarks_q(user) -> Q | None:
-    """A part of what this user may read that an index finds without an OR: the remarks their
-    agencies lead (None: they read everything, or lead nothing). A capped count of it past the
-    cap says the whole is past it, without building a bitmap of the whole (listing.capped_counts)."""
+    """A part of what this user may read that an index finds without an OR, to count first
+    (listing.capped_counts): what their agencies lead. None: they read everything, or lead none."""
     persona = persona_of(user)
     if persona.sees_all_remarks or not persona.agency_ids:
         return None
@@ -345,9 +336,7 @@ class NeedsMe:
     condition: Q
     ordering: tuple
     seek_parts: tuple[Q, ...] = ()
-    # A part of the rows that an index finds without an OR (an officer's: their agencies' open
-    # remarks), within led_remarks_q, to count first (listing.capped_counts).
-    within: Q | None = None
+    within: Q | None = None  # a part of the rows within led_remarks_q, to count first
 
 
 def needs_me(user, *, today: dt.date | None = None) -> NeedsMe | None:
@@ -382,10 +371,8 @@ def needs_me(user, *, today: dt.date | None = None) -> NeedsMe | None:
     condition = parts[0]
     for part in parts[1:]:
         condition |= part
-    # Their own open remarks, then the rest of the view. Each part implies the condition, so
-    # it is read without it: ANDed with the whole view, the own part's estimate fell to a
-    # sixtieth and the planner sorted all of an officer's 20,000 open remarks (at 1,000,000)
-    # instead of walking their index.
+    # Each part implies the condition and is read without it: ANDed with the whole view, the own
+    # part's estimate fell to a sixtieth and 20,000 open remarks were sorted, not walked.
     seek_parts = (Q(status__in=workflow.OPEN) & mine, condition & ~mine) if mine is not None else ()
     within = Q(status__in=workflow.OPEN, agency_id__in=persona.officer_of) if persona.officer_of else None
     return NeedsMe(condition=condition, ordering=ordering, seek_parts=seek_parts, within=within)
@@ -394,26 +381,20 @@ def needs_me(user, *, today: dt.date | None = None) -> NeedsMe | None:
 def assignable_staff_scope(user) -> Q | None:
     """Whom this user may pick as an assignee in the queue's filter: None for anyone."""
     persona = persona_of(user)
-    if has_perm(user, "remarks.choose_any_assignee") or persona.sees_all_remarks:
-        return None
-    return Q(memberships__agency_id__in=persona.agency_ids)
+    anyone = has_perm(user, "remarks.choose_any_assignee") or persona.sees_all_remarks
+    return None if anyone else Q(memberships__agency_id__in=persona.agency_ids)
 
 
 def measures_scope(user) -> Q | None:
     """Which systemic measures this user may apply: None for all, else their agencies'."""
-    if has_perm(user, "remarks.apply_any_measure"):
-        return None
-    return Q(agency_id__in=persona_of(user).agency_ids)
+    return None if has_perm(user, "remarks.apply_any_measure") else Q(agency_id__in=persona_of(user).agency_ids)
 
 
 def commissions_scope(user) -> Q | None:
     """Which commissions this user reads: None for all."""
-    if has_perm(user, "agencies.view_all_commissions"):
-        return None
-    return Q(pk__in=persona_of(user).commission_ids)
+    return None if has_perm(user, "agencies.view_all_commissions") else Q(pk__in=persona_of(user).commission_ids)
 
 
 def held_commission_ids(user) -> frozenset[int]:
-    """The commissions whose sessions this user holds (as their secretary)."""
-    return persona_of(user).commission_ids
+    return persona_of(user).commission_ids  # the commissions whose sessions they hold (as secretary)
 

@@ -27,6 +27,7 @@ def is_working_day(day: dt.date) -> bool:
     return day.weekday() < 5 and day not in _holidays_of(day.year)
 
 
+@lru_cache(maxsize=4096)
 def next_working_day(day: dt.date) -> dt.date:
     """The day itself when it is a working day, otherwise the first one after it."""
     while not is_working_day(day):
@@ -41,8 +42,10 @@ def last_working_day_by(day: dt.date) -> dt.date:
     return day
 
 
+@lru_cache(maxsize=4096)
 def add_working_days(start: dt.date, count: int) -> dt.date:
-    """The `count`-th working day after `start` (start itself is not counted)."""
+    """The `count`-th working day after `start` (start itself is not counted). Remembered per
+    process like the calendar it reads: a bulk load asks it for the same days again and again."""
     day = start
     while count > 0:
         day += dt.timedelta(days=1)
@@ -68,7 +71,10 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 
 def local_date(moment: dt.datetime) -> dt.date:
-    return timezone.localtime(moment).date()
+    """The date in Kazakhstan's time zone (settings.TIME_ZONE; none other is ever activated)."""
+    if moment.tzinfo is None:
+        raise ValueError("local_date() needs an aware datetime")
+    return moment.astimezone(timezone.get_default_timezone()).date()
 
 
 def registration_date(submitted_at: dt.datetime) -> dt.date:

@@ -132,3 +132,87 @@ def test_no_step_of_a_newest_remark_is_dated_after_the_moment_it_was_generated(d
     generate(remarks=40)
     assert RemarkEvent.objects.filter(created_at__gte=started - dt.timedelta(hours=3)).count() >= 40
     assert not RemarkEvent.objects.filter(created_at__gt=timezone.now()).exists()
+
+
+@pytest.mark.postgres
+def test_every_word_of_the_generated_texts_is_among_the_searchs_written_words(generated):
+    """The load remembers its vocabulary's words once (the words trigger stands aside while it
+    writes): the search still finds a form of any word a generated remark uses."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the written words are PostgreSQL's (migration 0016)")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT w FROM remarks_remark, unnest(tsvector_to_array(to_tsvector('simple',"
+                       " title || ' ' || description))) AS w WHERE char_length(w) >= 3")
+        used = {row[0] for row in cursor.fetchall()}
+        cursor.execute("SELECT word FROM remarks_searchword")
+        remembered = {row[0] for row in cursor.fetchall()}
+    assert used and used <= remembered
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_chunks_written_by_the_writers_thread_keep_every_invariant(monkeypatch):
+    """On PostgreSQL, outside a transaction, chunks are written by a thread of their own while the
+    next is built: the references, outgoing numbers, histories and facts are those of a plain run."""
+    from django.db import connection
+
+    from remarks.management import load_writer
+    from remarks.management.commands import generate_load
+    from remarks.models import FlowFact
+    from remarks.stats import facts
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the writer's thread runs on PostgreSQL only")
+    threads = []
+    real_init = load_writer.Writer.__init__
+
+    def init(self):
+        real_init(self)
+        threads.append(self.threaded)
+
+    monkeypatch.setattr(load_writer.Writer, "__init__", init)
+    monkeypatch.setattr(generate_load, "CHUNK", 50)
+    generate(remarks=170)
+    assert threads == [True]
+    assert Remark.objects.count() == 170 and RemarkEvent.objects.filter(action=RemarkEvent.Kind.SUBMIT).count() == 170
+    by_year = defaultdict(list)
+    for reference in Remark.objects.values_list("reference", flat=True):
+        by_year[reference[2:6]].append(int(reference[-5:]))
+    assert all(sorted(numbers) == list(range(1, len(numbers) + 1)) for numbers in by_year.values())
+    for code, year in Response.objects.values_list("agency__code", "year").distinct():
+        sequences = sorted(Response.objects.filter(agency__code=code, year=year).values_list("sequence", flat=True))
+        assert sequences == list(range(1, len(sequences) + 1))
+        assert Sequence.objects.get(series=code, year=year).last_value == len(sequences)
+    written = sorted(FlowFact.objects.values_list("day", "measure", "agency", "n"))
+    facts.rebuild()
+    assert sorted(FlowFact.objects.values_list("day", "measure", "agency", "n")) == written
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_chunk_that_fails_in_the_writers_thread_fails_the_command(monkeypatch):
+    from django.db import connection
+
+    from remarks.management import load_writer
+    from remarks.management.commands import generate_load
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the writer's thread runs on PostgreSQL only")
+    real_write = load_writer.write
+    failing = []
+
+    def write(chunk):
+        if chunk.remarks[0][1].endswith("1") and not failing:  # one chunk, whichever thread takes it
+            failing.append(chunk)
+            raise RuntimeError("the disk is full")
+        real_write(chunk)
+
+    monkeypatch.setattr(load_writer, "write", write)
+    monkeypatch.setattr(generate_load, "CHUNK", 50)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        generate(remarks=400)
+    written = set(Remark.objects.values_list("pk", flat=True))
+    assert failing and not written & {row[0] for row in failing[0].remarks}
+    assert len(written) % 50 == 0  # whole chunks only

@@ -4,10 +4,12 @@
 
 Closed remarks carry official responses whose outgoing numbers are gap-free per agency and
 year, every remark has its history, due dates come from the deadline rules, and references
-are sequential per year. Rows go in with bulk inserts, and the statistics' facts are replayed
-from the generated history by the function the services use (remarks.stats.facts). The command refuses to touch a
-database that holds real remarks unless --force is given: its own remarks are those of the
-commissioners it creates, whose usernames start with COMMISSIONER_PREFIX."""
+are sequential per year. Rows are built in Python a chunk at a time and written as plain rows
+(remarks.management.load_writer: on PostgreSQL by a thread of its own while the next chunk is
+built), and the statistics' facts are replayed from the written history by the function the
+services use (remarks.stats.facts). The command refuses to touch a database that holds real
+remarks unless --force is given: its own remarks are those of the commissioners it creates,
+whose usernames start with COMMISSIONER_PREFIX."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import datetime as dt
 import random
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -25,9 +28,9 @@ from django.utils import timezone
 
 from agencies.models import Agency, AgencyMembership, Commission, Service
 from commissioners.models import Commissioner, Region
-from core.rows import insert_rows
 from remarks import deadlines
-from remarks.models import Attachment, Category, Comment, Remark, RemarkEvent, Response, Sequence, Support
+from remarks.management import load_writer
+from remarks.models import Category, Remark, RemarkEvent, Sequence
 from remarks.querysets import search_text
 from remarks.stats import facts
 from remarks.workflow import CLOSED, Action, Status
@@ -54,13 +57,27 @@ WORDS = ("портал", "қызмет", "өтініш", "тіркеу", "емх
 
 
 TOPICS = 100
+TOPIC_WORDS = tuple(f"нысан{n:02d}" for n in range(TOPICS))
+CHUNK = 10_000  # remarks a transaction
 
-EVENT_COLUMNS = ("remark_id", "actor_id", "action", "from_status", "to_status", "text", "payload", "created_at")
-RESPONSE_COLUMNS = ("remark_id", "agency_id", "outgoing_number", "year", "sequence", "action", "body",
-                    "signed_by_id", "sent_at")
-SUPPORT_COLUMNS = ("remark_id", "user_id", "created_at")
-COMMENT_COLUMNS = ("remark_id", "author_id", "body", "internal", "created_at")
-ATTACHMENT_COLUMNS = ("remark_id", "uploaded_by_id", "file", "original_name", "content_type", "size", "created_at")
+
+@dataclass(slots=True)
+class Planned:
+    """What the history of a remark being generated needs to know of it."""
+
+    pk: int
+    reference: str
+    status: str
+    author_id: int
+    agency_id: int | None
+    submitted_at: dt.datetime
+    registered_on: dt.date
+    due_date: dt.date
+    closed_at: dt.datetime | None
+    commission_id: int | None
+    competent_agency_id: int | None
+    supporters: list
+
 
 
 class Command(BaseCommand):
@@ -88,10 +105,19 @@ class Command(BaseCommand):
         created = 0
         total = options["remarks"]
         plan = self._plan(rng, total, options["years"])
-        for start in range(0, total, 10_000):
-            with transaction.atomic():
-                created += self._chunk(rng, world, plan[start:start + 10_000], options)
-            self.stdout.write(f"  {created} remarks…")
+        # The series' last values, read once and carried from chunk to chunk.
+        numbers = defaultdict(int, {(series, year): value for series, year, value
+                                    in Sequence.objects.values_list("series", "year", "last_value")})
+        # Every word of the texts below comes from WORDS and the topics.
+        load_writer.remember_words(" ".join([*WORDS, *TOPIC_WORDS]))
+        writer = load_writer.Writer()
+        try:
+            for start in range(0, total, CHUNK):
+                writer.put(self._chunk(rng, world, plan[start:start + CHUNK], numbers, options))
+                created += len(plan[start:start + CHUNK])
+                self.stdout.write(f"  {created} remarks…")
+        finally:
+            writer.close()
         # Compacted once, as the hourly job would: each chunk's facts reach back to its first
         # day, so compacting per chunk would rebuild every later checkpoint again and again.
         facts.compact()
@@ -163,13 +189,15 @@ class Command(BaseCommand):
         moments = sorted(now - dt.timedelta(seconds=rng.randrange(3600, span)) for _ in range(total))
         return moments
 
-    def _chunk(self, rng, world, moments, options):
+    def _chunk(self, rng, world, moments, numbers, options) -> load_writer.Chunk:
+        """The rows of a chunk of remarks, built in Python (the ids are taken beforehand), for
+        load_writer.write: no model instance, no query but the ids."""
         now = timezone.now()
         today = timezone.localdate()
         statuses, weights = zip(*STATUS_WEIGHTS, strict=True)
-        next_reference = self._next_numbers("R")
-        remarks, fates = [], []
-        for submitted in moments:
+        chunk = load_writer.Chunk()
+        planned = []
+        for pk, submitted in zip(load_writer.allocate_ids(len(moments)), moments, strict=True):
             age_days = (now - submitted).days
             status = rng.choices(statuses, weights)[0]
             if age_days > 120 and status in (Status.SUBMITTED, Status.NEEDS_INFO):
@@ -177,53 +205,57 @@ class Command(BaseCommand):
             service = rng.choice(world["services"])
             registered = deadlines.registration_date(submitted)
             year = deadlines.local_date(submitted).year
-            number = next_reference[year] = next_reference[year] + 1
+            numbers["R", year] += 1
             routed = status not in (Status.SUBMITTED, Status.WITHDRAWN, Status.DUPLICATE, Status.ESCALATED)
             closed_at = None
             if status in CLOSED:
                 closed_at = min(submitted + dt.timedelta(days=rng.randint(2, 40), hours=rng.randint(0, 6)), now)
-            due = deadlines.answer_due(registered)
             author = rng.choice(world["commissioners"])
             supporters = [u for u in rng.sample(world["commissioners"], rng.choice((0, 0, 0, 1, 1, 2, 3, 5)))
                           if u.pk != author.pk]
             title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(4, 9))).capitalize()
             # One of TOPICS rarer words, so a full-text search can be selective.
             description = (" ".join(rng.choice(WORDS) for _ in range(rng.randint(20, 60)))
-                           + f" нысан{rng.randrange(TOPICS):02d}")
-            remarks.append(Remark(
-                reference=f"R-{year}-{number:05d}", kind=rng.choice(("remark", "remark", "suggestion")),
-                language=rng.choice(("kk", "kk", "ru")),
-                title=title, description=description, search_text=search_text(title, description),
-                category_id=service.category_id, service=service, proposed_agency_id=service.owner_id,
-                agency_id=service.owner_id if routed else None,
-                assignee=world["officer_of"].get(service.owner_id) if routed else None,
-                author=author, status=status,
-                return_status=Status.IN_REVIEW if status == Status.NEEDS_INFO else "",
-                paused_on=today if status == Status.NEEDS_INFO else None,
-                submitted_at=submitted, registered_on=registered, routing_due=deadlines.routing_due(registered),
-                due_date=due, closed_at=closed_at, updated_at=closed_at or submitted,
-                commission=world["commission"] if status == Status.ESCALATED else None,
-                competent_agency=rng.choice(world["agencies"]) if status == Status.ESCALATED else None,
-                support_count=len(supporters),
-            ))
-            fates.append(supporters)
+                           + " " + rng.choice(TOPIC_WORDS))
+            escalated = status == Status.ESCALATED
+            remark = Planned(
+                pk=pk, reference=f"R-{year}-{numbers['R', year]:05d}", status=status, author_id=author.pk,
+                agency_id=service.owner_id if routed else None, submitted_at=submitted, registered_on=registered,
+                due_date=deadlines.answer_due(registered), closed_at=closed_at,
+                commission_id=world["commission"].pk if escalated else None,
+                competent_agency_id=rng.choice(world["agencies"]).pk if escalated else None, supporters=supporters)
+            planned.append(remark)
+            chunk.remarks.append(dict(
+                id=pk, reference=remark.reference, kind=rng.choice(("remark", "remark", "suggestion")),
+                language=rng.choice(("kk", "kk", "ru")), title=title, description=description,
+                search_text=search_text(title, description), affected_url="", category_id=service.category_id,
+                service_id=service.pk, proposed_agency_id=service.owner_id, agency_id=remark.agency_id,
+                assignee_id=world["officer_of"][service.owner_id].pk if routed else None, author_id=author.pk,
+                status=status, return_status=Status.IN_REVIEW if status == Status.NEEDS_INFO else "",
+                paused_on=today if status == Status.NEEDS_INFO else None, submitted_at=submitted,
+                registered_on=registered, routing_due=deadlines.routing_due(registered), due_date=remark.due_date,
+                closed_at=closed_at, updated_at=closed_at or submitted, duplicate_of_id=None, measure_id=None,
+                commission_id=remark.commission_id, competent_agency_id=remark.competent_agency_id,
+                repeat_of_id=None, support_count=len(supporters), reopen_count=0, submission_token=None))
         # A duplicate must name its original when it is written: originals go in first.
-        originals = [r for r in remarks if r.status != Status.DUPLICATE]
-        Remark.objects.bulk_create(originals, batch_size=BATCH)
-        duplicates = [r for r in remarks if r.status == Status.DUPLICATE]
-        for remark in duplicates:
-            remark.duplicate_of = rng.choice(originals)
-        Remark.objects.bulk_create(duplicates, batch_size=BATCH)
+        originals = [row["id"] for row in chunk.remarks if row["status"] != Status.DUPLICATE]
+        for row in chunk.remarks:
+            if row["status"] == Status.DUPLICATE:
+                row["duplicate_of_id"] = rng.choice(originals)
+        chunk.remarks.sort(key=lambda row: row["status"] == Status.DUPLICATE)
+        chunk.remarks = [[row[name] for name in load_writer.REMARK_COLUMNS] for row in chunk.remarks]
+        self._history(rng, world, planned, chunk, numbers, options)
+        chunk.sequences = {key: value for key, value in numbers.items()}
+        return chunk
 
-        events, responses, supports, comments, attachments = [], [], [], [], []
-        next_outgoing = {}
-        coordinator = world["coordinator"]
+    def _history(self, rng, world, planned, chunk, numbers, options) -> None:
+        """Each remark's events, official response, supports, comments and attachments."""
+        now = timezone.now()
+        events, responses = chunk.events, chunk.responses
         numbered = []  # (response, event) pairs, numbered below in the order they were sent
-        # Rows as plain lists in the order of *_COLUMNS (no model instances: 100,000 remarks
-        # make about half a million of these rows).
-        coordinator_id = coordinator.pk
+        coordinator_id = world["coordinator"].pk
         codes = {a.pk: a.code for a in [world["ministry"], *world["agencies"]]}
-        for remark, supporters in zip(remarks, fates, strict=True):
+        for remark in planned:
             rid, author_id, submitted = remark.pk, remark.author_id, remark.submitted_at
             # Payloads as the services write them: the facts are replayed from these.
             events.append([rid, author_id, RemarkEvent.Kind.SUBMIT, "", Status.SUBMITTED, "",
@@ -236,7 +268,7 @@ class Command(BaseCommand):
                                {"agency": codes[remark.agency_id]}, step])
             for n in range(rng.randint(0, 2 * options["events_per_remark"])):
                 created = min(submitted + dt.timedelta(hours=22 + n), now)
-                comments.append([rid, author_id, "Толықтыру: " + rng.choice(WORDS), False, created])
+                chunk.comments.append([rid, author_id, "Толықтыру: " + rng.choice(WORDS), False, created])
                 events.append([rid, author_id, RemarkEvent.Kind.COMMENT, "", "", "", {}, created])
             last = Status.IN_REVIEW if remark.agency_id else Status.SUBMITTED
             if remark.status == Status.NEEDS_INFO:
@@ -254,39 +286,20 @@ class Command(BaseCommand):
                 events.append(event)
                 if remark.status in (Status.RESOLVED, Status.DECLINED):
                     agency_id = remark.agency_id or world["ministry"].pk
-                    signer = world["officer_of"].get(agency_id, coordinator).pk
+                    signer = world["officer_of"].get(agency_id, world["coordinator"]).pk
                     # outgoing_number and sequence are filled in below
                     response = [rid, agency_id, None, deadlines.local_date(remark.closed_at).year, None, action,
                                 "Ескертуіңіз қаралды, кемшілік жойылды.", signer, remark.closed_at]
                     responses.append(response)
                     numbered.append((response, event))
-            supports.extend([rid, u.pk, submitted] for u in supporters)
+            chunk.supports.extend([rid, u.pk, submitted] for u in remark.supporters)
             if rng.random() < 0.1:
-                attachments.append([rid, author_id, "attachments/none", "screenshot.png", "image/png",
-                                    rng.randint(20_000, 900_000), submitted])
+                chunk.attachments.append([rid, author_id, "attachments/none", "screenshot.png", "image/png",
+                                          rng.randint(20_000, 900_000), submitted])
         # Outgoing numbers in the order the responses were sent, per agency and year, gap-free.
         for response, event in sorted(numbered, key=lambda pair: pair[0][8]):
             key = (codes[response[1]], response[3])
-            if key not in next_outgoing:
-                next_outgoing[key] = self._last_value(*key)
-            next_outgoing[key] += 1
-            response[4] = next_outgoing[key]
-            response[2] = f"{key[0]}-{key[1]}-{next_outgoing[key]:05d}"
+            numbers[key] += 1
+            response[4] = numbers[key]
+            response[2] = f"{key[0]}-{key[1]}-{numbers[key]:05d}"
             event[6] = {"outgoing_number": response[2]}
-        insert_rows(RemarkEvent, EVENT_COLUMNS, events)
-        insert_rows(Response, RESPONSE_COLUMNS, responses)
-        insert_rows(Support, SUPPORT_COLUMNS, supports)
-        insert_rows(Comment, COMMENT_COLUMNS, comments)
-        insert_rows(Attachment, ATTACHMENT_COLUMNS, attachments)
-        facts.write(*facts.replay([remark.pk for remark in remarks]))
-        for (code, year), value in next_outgoing.items():
-            Sequence.objects.update_or_create(series=code, year=year, defaults={"last_value": value})
-        for year, value in next_reference.items():
-            Sequence.objects.update_or_create(series="R", year=year, defaults={"last_value": value})
-        return len(remarks)
-
-    def _next_numbers(self, series):
-        return defaultdict(int, dict(Sequence.objects.filter(series=series).values_list("year", "last_value")))
-
-    def _last_value(self, series, year):
-        return Sequence.objects.filter(series=series, year=year).values_list("last_value", flat=True).first() or 0
