@@ -216,3 +216,25 @@ def test_a_chunk_that_fails_in_the_writers_thread_fails_the_command(monkeypatch)
     written = set(Remark.objects.values_list("pk", flat=True))
     assert failing and not written & {row[0] for row in failing[0].remarks}
     assert len(written) % 50 == 0  # whole chunks only
+
+
+def test_closings_are_spread_over_the_days_not_gathered_on_the_day_of_the_run(db, monkeypatch):
+    """A remark closes within its own age: capped at the moment of the run, the closings of every
+    remark filed in the last weeks all fell on that day."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from remarks.management.commands.generate_load import Command
+
+    def last_weeks(self, rng, total, years):
+        now = timezone.now()
+        return sorted(now - dt.timedelta(hours=rng.randrange(3, 24 * 40)) for _ in range(total))
+
+    monkeypatch.setattr(Command, "_plan", last_weeks)
+    generate(remarks=300)
+    closed = list(Remark.objects.filter(closed_at__isnull=False).values_list("submitted_at", "closed_at"))
+    assert len(closed) > 100
+    assert all(closed_at - submitted >= dt.timedelta(days=2) for submitted, closed_at in closed)
+    on_the_day = sum(closed_at.date() == timezone.now().date() for _s, closed_at in closed)
+    assert on_the_day < len(closed) / 5

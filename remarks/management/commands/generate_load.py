@@ -202,6 +202,8 @@ class Command(BaseCommand):
             status = rng.choices(statuses, weights)[0]
             if age_days > 120 and status in (Status.SUBMITTED, Status.NEEDS_INFO):
                 status = Status.RESOLVED
+            if age_days < 2 and status in CLOSED:  # closed two days after filing at the earliest
+                status = Status.IN_REVIEW
             service = rng.choice(world["services"])
             registered = deadlines.registration_date(submitted)
             year = deadlines.local_date(submitted).year
@@ -209,7 +211,10 @@ class Command(BaseCommand):
             routed = status not in (Status.SUBMITTED, Status.WITHDRAWN, Status.DUPLICATE, Status.ESCALATED)
             closed_at = None
             if status in CLOSED:
-                closed_at = min(submitted + dt.timedelta(days=rng.randint(2, 40), hours=rng.randint(0, 6)), now)
+                # Within the remark's age: capped at now, the closings of the last 40 days all fell
+                # on the day of the run (four times a day's facts on it).
+                closed_at = min(submitted + dt.timedelta(days=rng.randint(2, min(40, age_days)),
+                                                         hours=rng.randint(0, 6)), now)
             author = rng.choice(world["commissioners"])
             supporters = [u for u in rng.sample(world["commissioners"], rng.choice((0, 0, 0, 1, 1, 2, 3, 5)))
                           if u.pk != author.pk]
