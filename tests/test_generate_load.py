@@ -238,3 +238,10 @@ def test_closings_are_spread_over_the_days_not_gathered_on_the_day_of_the_run(db
     assert all(closed_at - submitted >= dt.timedelta(days=2) for submitted, closed_at in closed)
     on_the_day = sum(closed_at.date() == timezone.now().date() for _s, closed_at in closed)
     assert on_the_day < len(closed) / 5
+
+
+def test_the_benchmarks_commissioner_files_a_full_page_at_a_thousand_remarks(db):
+    """gencom0000, whose own list the benchmark reads, files one remark in fourteen besides their
+    share: at 1,000 remarks their page is full (50 rows), as at 1,000,000."""
+    generate(remarks=1000, commissioners=300)
+    assert generated_remarks().filter(author__username="gencom0000").count() >= 50
