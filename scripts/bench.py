@@ -89,6 +89,8 @@ def pages(prep: dict) -> list[dict]:
         {"name": "search", "label": f"Queue full-text search ?q={SEARCH_WORD}", "who": "coordinator",
          "path": "/remarks/?" + urlencode({"q": SEARCH_WORD})},
         {"name": "stats", "label": "Statistics /stats/ (analyst)", "who": "analyst", "path": "/stats/"},
+        *({"name": f"stats_{name}", "label": f"Statistics /stats/ for {label}", "who": "analyst",
+           "path": "/stats/?" + urlencode(query)} for name, label, query in prep["stats_filters"]),
         {"name": "transparency", "label": "Transparency /transparency/ (public)", "who": None,
          "path": "/transparency/"},
         {"name": "public_home", "label": "Public home / (visitor)", "who": None, "path": "/"},
@@ -444,7 +446,26 @@ def helper_prepare(payload: dict) -> dict:
         db_version = cursor.fetchone()[0]
     return {"users": users, "password": settings.SEED_DEMO_PASSWORD, "reference": reference, "remarks": total,
             "export_query": export_query, "export_rows": export_rows, "mine_rows": mine_rows,
-            "database": f"{connection.vendor} {db_version}"}
+            "stats_filters": stats_filters(), "database": f"{connection.vendor} {db_version}"}
+
+
+def stats_filters() -> list:
+    """Each filter /stats/ offers, as the bench asks it: one agency, sector, service, kind, and a
+    95-day period ending 200 days ago."""
+    from django.utils import timezone
+
+    from agencies.models import Agency, Service
+    from remarks.models import Category
+
+    today = timezone.localdate()
+    return [
+        ("agency", "one agency", {"agency": Agency.objects.get(code="GEN00").pk}),
+        ("sector", "one sector", {"category": Category.objects.order_by("pk").values_list("pk", flat=True)[0]}),
+        ("service", "one service", {"service": Service.objects.get(code="gen-service-0").pk}),
+        ("kind", "suggestions", {"kind": "suggestion"}),
+        ("period", "a period of 95 days", {"submitted_from": (today - dt.timedelta(days=295)).isoformat(),
+                                           "submitted_to": (today - dt.timedelta(days=200)).isoformat()}),
+    ]
 
 
 def helper_queries(payload: dict) -> dict:
@@ -547,6 +568,7 @@ def evaluate(results: dict, sizes, gen_seconds: dict) -> tuple[list[list[str]], 
     cpu_missed = {n: v for n, v in cpu_share.items() if v > CPU_TARGETS[n]}
     mem = large["_memory"]
     first, last = f"{sizes[0]:,}", f"{sizes[-1]:,}"
+    statistics = [n for n in large["_labels"] if n.startswith("stats")] + ["transparency"]
     targets = [
         (f"every page at {last} takes at most {MAX_GROWTH}× its p50 at {first}", growth_ok,
          ", ".join(growth_detail) or "all within"),
@@ -562,9 +584,9 @@ def evaluate(results: dict, sizes, gen_seconds: dict) -> tuple[list[list[str]], 
         (f"CPU per request at {at:,} within its multiple of the login floor's (queues and remark "
          f"page 5×, /remarks/mine/ 4×, public pages 2×)", not cpu_missed,
          ", ".join(f"{n} {v:.1f}× (target {CPU_TARGETS[n]}×)" for n, v in cpu_share.items())),
-        (f"/stats/ and /transparency/ under {STATS_CPU_MS} ms of CPU per request at {last}",
-         all(large[n]["cpu_ms"] < STATS_CPU_MS for n in ("stats", "transparency")),
-         ", ".join(f"{n} {large[n]['cpu_ms']:.0f} ms" for n in ("stats", "transparency"))),
+        (f"/stats/ (every filter) and /transparency/ under {STATS_CPU_MS} ms of CPU per request at {last}",
+         all(large[n]["cpu_ms"] < STATS_CPU_MS for n in statistics),
+         ", ".join(f"{n} {large[n]['cpu_ms']:.0f} ms" for n in statistics)),
         (f"full-text search under {SEARCH_CPU_MS} ms of CPU per request at {last}",
          large["search"]["cpu_ms"] < SEARCH_CPU_MS, f"{large['search']['cpu_ms']:.0f} ms"),
         (f"statistics page p50 < {STATS_P50_MS} ms at {last}", large["stats"]["p50"] < STATS_P50_MS,

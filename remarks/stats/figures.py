@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from django import forms
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -90,23 +90,29 @@ class Selection:
         names = ("agency", "category", "service", "kind")
         return {name: getattr(self, name) for name in names if getattr(self, name)}
 
-    @cached_property
-    def _spans(self) -> dict:
-        return {grain: rollup.span(FlowFact, grain, self.start, self.as_of) for grain in (Grain.TOTAL, Grain.DAYS)}
+    @property
+    def overall(self) -> int:
+        """The checkpoints a sum over every agency, service and sector reads: their summary
+        (rollup.CHECKPOINTS) unless one of them is asked for."""
+        return Grain.TOTAL if self.agency or self.category or self.service else Grain.SUMMARY
 
     @cached_property
-    def _state_rows(self) -> Q:
-        return rollup.upto(StateFact, Grain.TOTAL, self.as_of)[0]
+    def _rows(self) -> dict:
+        return {}
 
     def flows(self, grain: int = Grain.TOTAL) -> tuple[QuerySet[FlowFact], Sum]:
         """The flow rows of the period and how to sum them (a checkpoint, the day rows after it
         and the pending rows; less the same up to the day before the period, if it has a start)."""
-        rows, minus = self._spans[grain]
+        if (FlowFact, grain) not in self._rows:
+            self._rows[FlowFact, grain] = rollup.span(FlowFact, grain, self.start, self.as_of)
+        rows, minus = self._rows[FlowFact, grain]
         return FlowFact.objects.filter(rows, **self.dims()).order_by(), rollup.signed_sum(minus)
 
-    def states(self) -> QuerySet[StateFact]:
+    def states(self, grain: int = Grain.TOTAL) -> QuerySet[StateFact]:
         """The state ledger's rows whose sum is the ledger as of the as-of day."""
-        return StateFact.objects.filter(self._state_rows, **self.dims()).order_by()
+        if (StateFact, grain) not in self._rows:
+            self._rows[StateFact, grain] = rollup.upto(StateFact, grain, self.as_of)[0]
+        return StateFact.objects.filter(self._rows[StateFact, grain], **self.dims()).order_by()
 
 
 def select(data, *, today: dt.date | None = None) -> tuple[StatsFilterForm, Selection, bool]:
@@ -245,8 +251,8 @@ def _row(flow: Counter, state: Counter, *, routed: bool) -> dict:
 
 def headline(selection: Selection) -> dict:
     """Headline figures and the split: two grouped queries."""
-    flow = _flow_tally(selection.flows())[None]
-    state = _state_tally(selection, selection.states())[None]
+    flow = _flow_tally(selection.flows(selection.overall))[None]
+    state = _state_tally(selection, selection.states(selection.overall))[None]
     routed = selection.agency is not None
     figures = _row(flow, state, routed=routed)
     measure = Measure.ROUTED if routed else Measure.FILED
@@ -307,9 +313,9 @@ def by_month(selection: Selection) -> list[dict]:
     dims = selection.dims()
     routed = selection.agency is not None
     received = Measure.ROUTED if routed else Measure.FILED
-    flows = rollup.by_day(FlowFact, Grain.TOTAL, before + ends, ["measure", "on_time"],
+    flows = rollup.by_day(FlowFact, selection.overall, before + ends, ["measure", "on_time"],
                           measure__in=[received, Measure.ANSWERED], **dims)
-    opened = rollup.by_day(StateFact, Grain.TOTAL, before + ends, [], bucket__in=OPEN_BUCKETS, **dims)
+    opened = rollup.by_day(StateFact, selection.overall, before + ends, [], bucket__in=OPEN_BUCKETS, **dims)
     previous = flows[before[0]] if before else Counter()
     previous_open = sum(opened[before[0]].values()) if before else 0
     result = []

@@ -20,6 +20,9 @@ class Grain(models.IntegerChoices):
     DAY = 1  # compacted: one row per day and key
     TOTAL = 2  # a checkpoint: the sum of every row up to `day`, per key (no working days)
     DAYS = 3  # a checkpoint of the answers by working days (flows only)
+    # A checkpoint without the agency, the service and the sector: what a page with no filter but
+    # the kind sums (its headline and its months), a few dozen rows instead of every key.
+    SUMMARY = 4
 
 
 class FlowFact(models.Model):

@@ -6,8 +6,10 @@ Each fact table holds four grains of rows, all summed the same way (SUM of `n`):
 - *day*: the pending rows folded by the compaction, one per (day, key); kept for good, so a
   figure as of any day can be reproduced;
 - *checkpoints*: per key, the sum of every day row up to a day: the last day of every month
-  and yesterday. Flows keep two: their totals (working days left out) and the answers by
-  working days (the histogram of time to close); the state ledger keeps one.
+  and yesterday. Flows keep three: their totals (working days left out), the answers by
+  working days (the histogram of time to close) and a summary without the agency, the service
+  and the sector (what an unfiltered page's headline and months sum); the state ledger keeps
+  its totals and a summary.
 
 The sum of everything up to a day X, C(X), is then the latest checkpoint on or before X, the
 day rows after it up to X and the pending rows up to X: a checkpoint (as many rows as keys),
@@ -60,13 +62,15 @@ class Keep:
 
 # Per model: its key without the day, and each checkpoint grain with the key it keeps. Flows'
 # totals leave the working days out; their histogram keeps the answers by working days.
+UNPLACED = {"agency": 0, "service": 0, "category": 0}  # the summaries leave these out
 CHECKPOINTS = {
     FlowFact: (FLOW_DIMS, {
         Grain.TOTAL: Keep(FLOW_DIMS, fixed={"days": 0}),
         Grain.DAYS: Keep(FLOW_DIMS, fixed={"outcome": "", "on_time": False},
                          only={"measure": FlowFact.Measure.ANSWERED}),
+        Grain.SUMMARY: Keep(FLOW_DIMS, fixed={"days": 0, **UNPLACED}),
     }),
-    StateFact: (STATE_DIMS, {Grain.TOTAL: Keep(STATE_DIMS)}),
+    StateFact: (STATE_DIMS, {Grain.TOTAL: Keep(STATE_DIMS), Grain.SUMMARY: Keep(STATE_DIMS, fixed=UNPLACED)}),
     AuthorFact: (AUTHOR_DIMS, {Grain.TOTAL: Keep(AUTHOR_DIMS)}),
 }
 
