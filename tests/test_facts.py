@@ -376,3 +376,47 @@ def test_incremental_facts_equal_the_rebuild_and_the_reference_after_a_random_hi
         figures = compute(Selection(as_of=as_of), public=True)
         assert figures["open"] == Remark.objects.filter(status__in=OPEN).count()
         transaction.set_rollback(True)
+
+
+def test_checkpoints_are_kept_every_sunday_and_month_end_and_a_sum_reads_days_after_the_latest(
+        world, submit, coordinator, officer):
+    """A sum up to a day starts from the latest checkpoint on or before it: a Sunday's for the flows,
+    the ledger and the commissioners' facts without their dimensions (at most six days of day rows
+    after it), a month's end for the commissioners' facts with them (120,000 rows a checkpoint at
+    1,000,000 remarks)."""
+    for day in (2, 9, 16, 25):
+        remark = submit(now=at(3, day))
+        services.remark_transition(remark=remark, action=Action.ACCEPT, actor=coordinator, agency=world.mia,
+                                   assignee=officer, now=at(3, day, 11))
+    facts.compact(today=dt.date(2026, 4, 20))
+    assert_checkpoints_add_up()
+    wednesday = dt.date(2026, 4, 15)
+    for model, grain, point in ((FlowFact, Grain.TOTAL, dt.date(2026, 4, 12)),
+                                (FlowFact, Grain.SUMMARY, dt.date(2026, 4, 12)),
+                                (StateFact, Grain.TOTAL, dt.date(2026, 4, 12)),
+                                (AuthorFact, Grain.SUMMARY, dt.date(2026, 4, 12)),
+                                (AuthorFact, Grain.TOTAL, dt.date(2026, 3, 31))):
+        assert rollup.upto(model, grain, wednesday)[1] == point, (model, grain)
+    sundays = set(FlowFact.objects.filter(grain=Grain.TOTAL).values_list("day", flat=True))
+    assert {dt.date(2026, 3, 8), dt.date(2026, 3, 31), dt.date(2026, 4, 12), dt.date(2026, 4, 19)} <= sundays
+    assert dt.date(2026, 3, 8) not in set(AuthorFact.objects.filter(grain=Grain.TOTAL).values_list("day", flat=True))
+
+
+def test_the_commissioners_facts_without_dimensions_keep_the_kind_the_migration_writes_them_so(
+        world, submit, coordinator, officer):
+    import importlib
+
+    from django.db import connection
+
+    submit(now=at(3, 2), kind="suggestion")
+    submit(now=at(3, 3), kind="remark")
+    facts.compact(today=dt.date(2026, 4, 16))
+    rows = lambda: sorted(AuthorFact.objects.filter(detail=False).values_list(  # noqa: E731
+        "grain", "day", "measure", "user", "kind", "n"))
+    written = rows()
+    assert {row[4] for row in written} == {"suggestion", "remark"}
+    # As they stood before the migration (which knew no summary checkpoints of them).
+    AuthorFact.objects.filter(detail=False, grain__in=(Grain.PENDING, Grain.DAY, Grain.TOTAL)).update(kind="")
+    editor = type("Editor", (), {"connection": connection})()
+    importlib.import_module("remarks.migrations.0025_author_facts_keep_kind").forward(None, editor)
+    assert rows() == written

@@ -24,7 +24,7 @@ def summarize(apps, schema_editor):
             f"INSERT INTO {quote(table)} ({', '.join(quote(name) for name, _s in columns)}, {quote('n')}, "
             f"{quote('grain')}) SELECT {', '.join(quote(s) if s != '0' else '0' for _n, s in columns)}, "
             f"SUM({quote('n')}), {SUMMARY} FROM {quote(table)} WHERE {quote('grain')} = {TOTAL} "
-            f"GROUP BY {', '.join(quote(s) for s in kept)} HAVING SUM({quote('n')}) <> 0")
+            f"GROUP BY {', '.join(quote(s) for s in kept)} HAVING SUM({quote('n')}) <> 0 ORDER BY {quote('day')}")
 
 
 def drop_summaries(apps, schema_editor):

@@ -23,12 +23,16 @@ COLUMNS = {Measure.RESOLVED: "resolved", Measure.SUPPORTED: "supports_received",
 
 
 def by_commissioner(selection: stats.Selection) -> list[dict]:
-    rows, minus = rollup.span(AuthorFact, Grain.TOTAL, selection.start, selection.as_of)
+    # Without an agency, service or sector: the facts without them (the kind kept), and their
+    # summary checkpoints, weekly; with one: every fact's own row, monthly checkpoints.
+    detail = selection.overall == Grain.TOTAL
+    rows, minus = rollup.span(AuthorFact, Grain.TOTAL if detail else Grain.SUMMARY, selection.start,
+                              selection.as_of)
     dims = selection.dims()
     counted = {Measure.ROUTED if selection.agency else Measure.FILED: "filed", **COLUMNS}
     tally: dict[int, dict] = defaultdict(lambda: dict.fromkeys(("filed", *COLUMNS.values()), 0))
     for user, measure, n in (
-        AuthorFact.objects.filter(rows, detail=bool(dims), measure__in=list(counted), **dims).order_by()
+        AuthorFact.objects.filter(rows, detail=detail, measure__in=list(counted), **dims).order_by()
         .values("user", "measure").annotate(total=rollup.signed_sum(minus)).values_list("user", "measure", "total")
     ):
         if n:

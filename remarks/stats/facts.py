@@ -136,9 +136,10 @@ def _signer_code(outgoing_number: str) -> str:
 
 
 def authored(authors: Counter, filed: Filed, day: dt.date, measure: str, user: int, agency: int, n: int = 1) -> None:
-    """A commissioner's fact, with the remark's dimensions and once more without them."""
+    """A commissioner's fact, with the remark's dimensions and once more without its agency,
+    service and sector (the kind kept: a table for one kind reads these few rows too)."""
     authors[(day, measure, user, True, agency, filed.service, filed.category, filed.kind)] += n
-    authors[(day, measure, user, False, 0, 0, 0, "")] += n
+    authors[(day, measure, user, False, 0, 0, 0, filed.kind)] += n
 
 
 def remark_facts(filed: Filed, events: Iterable[Event], agencies: dict[str, int]) -> tuple[Counter, Counter, Counter]:

@@ -83,8 +83,9 @@ class AuthorFact(models.Model):
     routed to a body and resolved by an answer, and the supports their remarks received and
     they gave, each on its day, with the remark's dimensions (the holder at that moment as
     `agency`). A withdrawn support is -1 on the day it is withdrawn. Every fact is written
-    twice: with the dimensions (`detail`, for a filtered page) and once more without them, so
-    the unfiltered table reads a row per commissioner and measure, not per combination."""
+    twice: with the dimensions (`detail`, for a page filtered by agency, service or sector) and
+    once more without them but the kind, so that the unfiltered table (or one kind's) reads a
+    row per commissioner, measure and kind, not per combination."""
 
     class Measure(models.TextChoices):
         FILED = "filed"

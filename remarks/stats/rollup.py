@@ -5,16 +5,19 @@ Each fact table holds four grains of rows, all summed the same way (SUM of `n`):
 - *pending*: written by the services with each event (insert-only, no hot row);
 - *day*: the pending rows folded by the compaction, one per (day, key); kept for good, so a
   figure as of any day can be reproduced;
-- *checkpoints*: per key, the sum of every day row up to a day: the last day of every month
-  and yesterday. Flows keep three: their totals (working days left out), the answers by
-  working days (the histogram of time to close) and a summary without the agency, the service
-  and the sector (what an unfiltered page's headline and months sum); the state ledger keeps
-  its totals and a summary.
+- *checkpoints*: per key, the sum of every day row up to a day: the last day of every month,
+  every Sunday (all but the commissioners' facts with their dimensions) and yesterday. Flows
+  keep three: their totals (working days left out), the answers by working days (the
+  histogram of time to close) and a summary without the agency, the service and the sector
+  (what an unfiltered page's headline and months sum); the state ledger keeps its totals and a
+  summary; the commissioners' facts their totals and the summary of the rows without their
+  dimensions.
 
 The sum of everything up to a day X, C(X), is then the latest checkpoint on or before X, the
 day rows after it up to X and the pending rows up to X: a checkpoint (as many rows as keys),
-at most a month of day rows and what was written since the last compaction. A period
-[start, end] is C(end) - C(start - 1), read in one query with signed rows. The compaction
+at most six days of day rows (a month's, for the commissioners' facts with their dimensions)
+and what was written since the last compaction. A period [start, end] is C(end) - C(start - 1),
+read in one query with signed rows. The compaction
 moves the pending rows it deletes, and only those, into day rows and checkpoints in one
 transaction, so every query sees each event exactly once: the figures are exact at every
 request, compacted or not.
@@ -52,6 +55,9 @@ class Keep:
     dims: tuple[str, ...]
     fixed: dict = field(default_factory=dict)
     only: dict = field(default_factory=dict)
+    # Kept at every week's end (Sunday) too, not only at every month's end: a sum up to any
+    # day then reads at most six days of day rows after its checkpoint, instead of a month's.
+    weekly: bool = False
 
     def __call__(self, key: tuple) -> tuple | None:
         values = dict(zip(self.dims, key, strict=True))
@@ -63,15 +69,21 @@ class Keep:
 # Per model: its key without the day, and each checkpoint grain with the key it keeps. Flows'
 # totals leave the working days out; their histogram keeps the answers by working days.
 UNPLACED = {"agency": 0, "service": 0, "category": 0}  # the summaries leave these out
+# The first grain of each schedule (monthly, weekly) marks by its rows which checkpoint days
+# are done: it has rows on a day whenever there are facts up to it.
 CHECKPOINTS = {
     FlowFact: (FLOW_DIMS, {
-        Grain.TOTAL: Keep(FLOW_DIMS, fixed={"days": 0}),
+        Grain.TOTAL: Keep(FLOW_DIMS, fixed={"days": 0}, weekly=True),
         Grain.DAYS: Keep(FLOW_DIMS, fixed={"outcome": "", "on_time": False},
-                         only={"measure": FlowFact.Measure.ANSWERED}),
-        Grain.SUMMARY: Keep(FLOW_DIMS, fixed={"days": 0, **UNPLACED}),
+                         only={"measure": FlowFact.Measure.ANSWERED}, weekly=True),
+        Grain.SUMMARY: Keep(FLOW_DIMS, fixed={"days": 0, **UNPLACED}, weekly=True),
     }),
-    StateFact: (STATE_DIMS, {Grain.TOTAL: Keep(STATE_DIMS), Grain.SUMMARY: Keep(STATE_DIMS, fixed=UNPLACED)}),
-    AuthorFact: (AUTHOR_DIMS, {Grain.TOTAL: Keep(AUTHOR_DIMS)}),
+    StateFact: (STATE_DIMS, {Grain.TOTAL: Keep(STATE_DIMS, weekly=True),
+                             Grain.SUMMARY: Keep(STATE_DIMS, fixed=UNPLACED, weekly=True)}),
+    # The commissioners' facts with their dimensions are many (a checkpoint of 120,000 rows at
+    # 1,000,000 remarks): kept monthly; those without (a few thousand) weekly as well.
+    AuthorFact: (AUTHOR_DIMS, {Grain.TOTAL: Keep(AUTHOR_DIMS),
+                               Grain.SUMMARY: Keep(AUTHOR_DIMS, only={"detail": False}, weekly=True)}),
 }
 
 
@@ -251,29 +263,42 @@ def _fold_pending_in_sql(model) -> dt.date | None:
         return cursor.fetchone()[0]
 
 
-def _targets(first: dt.date, today: dt.date) -> list[dt.date]:
-    """The checkpoint days from the month of `first`: every month's last day before today,
-    and yesterday."""
-    days, month = [], first.replace(day=1)
+def _targets(first: dt.date, today: dt.date, *, weekly: bool = False) -> list[dt.date]:
+    """The checkpoint days from the month of `first`: every month's last day before today (and
+    every Sunday, when weekly), and yesterday."""
+    days, month = set(), first.replace(day=1)
     while True:
         last = deadlines.add_months(month, 1) - ONE_DAY
         if last >= today:
             break
-        days.append(last)
+        days.add(last)
         month = deadlines.add_months(month, 1)
+    if weekly:
+        sunday = first.replace(day=1) + dt.timedelta(days=6 - first.replace(day=1).weekday())
+        while sunday < today:
+            days.add(sunday)
+            sunday += dt.timedelta(days=7)
     yesterday = today - ONE_DAY
-    if yesterday >= first and yesterday not in days:
-        days.append(yesterday)
-    return days
+    if yesterday >= first:
+        days.add(yesterday)
+    return sorted(days)
 
 
 def _checkpoints(model, changed: dt.date | None, today: dt.date) -> None:
-    grains = CHECKPOINTS[model][1]
     first = model.objects.filter(grain=Grain.DAY).aggregate(first=Min("day"))["first"]
     if first is None:
         return
-    targets = _targets(first, today)
-    existing = set(model.objects.filter(grain=Grain.TOTAL).values_list("day", flat=True).distinct().order_by())
+    for weekly in (False, True):
+        grains = {grain: keep for grain, keep in CHECKPOINTS[model][1].items() if keep.weekly == weekly}
+        if grains:
+            _schedule(model, grains, _targets(first, today, weekly=weekly), changed)
+
+
+def _schedule(model, grains: dict, targets: list[dt.date], changed: dt.date | None) -> None:
+    """Bring these grains' checkpoints (one schedule) to `targets`: the days not done yet, and
+    from the earliest day that changed on, each the previous one plus the day rows after it."""
+    anchor = next(iter(grains))
+    existing = set(model.objects.filter(grain=anchor).values_list("day", flat=True).distinct().order_by())
     # Checkpoints that are no longer wanted (an earlier day's yesterday) go.
     stale = existing - set(targets)
     if stale:
