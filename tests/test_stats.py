@@ -576,3 +576,23 @@ def test_the_unfiltered_headline_sums_the_summary_checkpoints_the_migration_writ
                                  "execute": lambda self, sql: connection.cursor().execute(sql)})()
     importlib.import_module("remarks.migrations.0024_fact_summaries").summarize(None, editor)
     assert summaries() == written
+
+
+@pytest.mark.postgres
+def test_the_commissioners_table_for_one_agency_checks_the_agency_in_the_index(dataset, client_for, analyst, world):
+    """The facts with their dimensions are many (120,000 a checkpoint at 1,000,000 remarks): the
+    table for one agency, sector or service reads only its own, the dimension an index condition."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://...")
+    facts.compact(today=dt.date(2026, 7, 1))
+    with CaptureQueriesContext(connection) as queries:
+        stats_page(client_for(analyst), agency=world.mia.pk)
+    [table] = [q["sql"] for q in queries.captured_queries if 'FROM "remarks_authorfact"' in q["sql"]
+               and "SUM(" in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")  # a table this small would be read whole
+        cursor.execute("EXPLAIN " + table)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    conditions = [line for line in plan.splitlines() if "Index Cond" in line]
+    assert "authorfact_grain_day_dims" in plan and any(f"agency = {world.mia.pk}" in c for c in conditions), plan

@@ -107,5 +107,8 @@ class AuthorFact(models.Model):
 
     class Meta:
         app_label = "remarks"
-        # With `detail`: the unfiltered table reads its few rows of a checkpoint, not all of them.
-        indexes = [models.Index(fields=["grain", "day", "detail"], name="authorfact_grain_day")]
+        # With `detail`: the unfiltered table reads its few rows of a checkpoint, not all of them;
+        # with the dimensions: a table for one agency, sector or service checks them in the index
+        # and reads only its own rows of a checkpoint (120,000 at 1,000,000 remarks).
+        indexes = [models.Index(fields=["grain", "day", "detail", "agency", "category", "service"],
+                                name="authorfact_grain_day_dims")]
