@@ -245,3 +245,12 @@ def test_the_benchmarks_commissioner_files_a_full_page_at_a_thousand_remarks(db)
     share: at 1,000 remarks their page is full (50 rows), as at 1,000,000."""
     generate(remarks=1000, commissioners=300)
     assert generated_remarks().filter(author__username="gencom0000").count() >= 50
+
+
+def test_the_benchmarks_officer_holds_a_full_page_of_open_remarks_at_a_thousand(db):
+    """genofficer0000's agency holds one remark in four besides its share: at 1,000 remarks their
+    own open remarks fill the first page of "needs me" (51 rows), as at 1,000,000."""
+    from remarks.workflow import OPEN
+
+    generate(remarks=1000, commissioners=300, agencies=12, services=40)
+    assert Remark.objects.filter(assignee__username="genofficer0000", status__in=OPEN).count() >= 51

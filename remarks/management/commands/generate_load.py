@@ -197,6 +197,9 @@ class Command(BaseCommand):
         statuses, weights = zip(*STATUS_WEIGHTS, strict=True)
         chunk = load_writer.Chunk()
         planned = []
+        # The first agency (the benchmark's officer's) holds one remark in four besides its share:
+        # the officer's own open remarks fill their first page at every size.
+        first_agency = [service for service in world["services"] if service.owner_id == world["agencies"][0].pk]
         for pk, submitted in zip(load_writer.allocate_ids(len(moments)), moments, strict=True):
             age_days = (now - submitted).days
             status = rng.choices(statuses, weights)[0]
@@ -204,7 +207,7 @@ class Command(BaseCommand):
                 status = Status.RESOLVED
             if age_days < 2 and status in CLOSED:  # closed two days after filing at the earliest
                 status = Status.IN_REVIEW
-            service = rng.choice(world["services"])
+            service = rng.choice(first_agency if rng.random() < 1 / 4 else world["services"])
             registered = deadlines.registration_date(submitted)
             year = deadlines.local_date(submitted).year
             numbers["R", year] += 1
