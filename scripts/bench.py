@@ -13,7 +13,7 @@ One bounded run over loopback:
      request with Django's test client in a separate process against the same database;
      the CSV export's worker memory (VmHWM of a fresh gunicorn worker);
   5. grow to 100,000 remarks (`generate_load` adds 99,000, timed) and measure again; the same
-     for each further size (1,000,000: about an hour on a 2-core machine);
+     for each further size (with 1,000,000 the whole run takes about 45 minutes on a 2-core machine);
   6. print the table, write docs/benchmarks.md (earlier runs are kept below the new one),
      stop gunicorn and PostgreSQL whatever happens.
 
