@@ -402,6 +402,22 @@ def test_checkpoints_are_kept_every_sunday_and_month_end_and_a_sum_reads_days_af
     assert dt.date(2026, 3, 8) not in set(AuthorFact.objects.filter(grain=Grain.TOTAL).values_list("day", flat=True))
 
 
+def test_a_compaction_with_nothing_new_rewrites_no_checkpoint(world, submit, coordinator, officer):
+    """The first day row falls on a Monday, after its month's first Sunday: no checkpoint is due
+    before it, so none is found missing and redone (with everything after it) every hour."""
+    remark = submit(now=at(3, 2))  # Monday 2 March 2026; Sunday 1 March has no rows to keep
+    services.remark_transition(remark=remark, action=Action.ACCEPT, actor=coordinator, agency=world.mia,
+                               assignee=officer, now=at(3, 9, 11))
+    facts.compact(today=dt.date(2026, 5, 20))
+    checkpoints = {model: set(model.objects.exclude(grain__in=(Grain.PENDING, Grain.DAY)).values_list("pk", "day"))
+                   for model in (FlowFact, StateFact, AuthorFact)}
+    assert all(checkpoints.values())
+    assert dt.date(2026, 3, 1) not in {day for _pk, day in checkpoints[FlowFact]}
+    facts.compact(today=dt.date(2026, 5, 20))
+    for model, rows in checkpoints.items():
+        assert set(model.objects.exclude(grain__in=(Grain.PENDING, Grain.DAY)).values_list("pk", "day")) == rows
+
+
 def test_the_commissioners_facts_without_dimensions_keep_the_kind_the_migration_writes_them_so(
         world, submit, coordinator, officer):
     import importlib

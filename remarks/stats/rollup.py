@@ -264,8 +264,9 @@ def _fold_pending_in_sql(model) -> dt.date | None:
 
 
 def _targets(first: dt.date, today: dt.date, *, weekly: bool = False) -> list[dt.date]:
-    """The checkpoint days from the month of `first`: every month's last day before today (and
-    every Sunday, when weekly), and yesterday."""
+    """The checkpoint days from `first` on: every month's last day before today (and every
+    Sunday, when weekly), and yesterday. None before `first`, which would have no rows to keep
+    and so be found missing, and everything after it redone, at every compaction."""
     days, month = set(), first.replace(day=1)
     while True:
         last = deadlines.add_months(month, 1) - ONE_DAY
@@ -274,7 +275,7 @@ def _targets(first: dt.date, today: dt.date, *, weekly: bool = False) -> list[dt
         days.add(last)
         month = deadlines.add_months(month, 1)
     if weekly:
-        sunday = first.replace(day=1) + dt.timedelta(days=6 - first.replace(day=1).weekday())
+        sunday = first + dt.timedelta(days=6 - first.weekday())
         while sunday < today:
             days.add(sunday)
             sunday += dt.timedelta(days=7)
