@@ -235,8 +235,10 @@ class RemarkQuerySet(models.QuerySet):
             # named four times (the simple and the Russian parse, the prefix, the written word)
             # was expected in four times as many remarks.
             query = SearchQuery(joined.join(f.group() for f in forms), config="simple", search_type="raw")
+            # A Russian stop word ("через", "для") has no stem: the Russian parse leaves it out,
+            # so the stems find remarks without it, which the forms alone do not.
             stems = [f.stems for f in forms if f.stems]
-            if not all(f.covers_stems() for f in forms):
+            if stems and not all(f.stems and f.covers_stems() for f in forms):
                 query |= SearchQuery(joined.join("(" + " | ".join(s) + ")" for s in stems), config="simple",
                                      search_type="raw")
         else:

@@ -58,6 +58,13 @@ def test_a_kazakh_word_with_a_suffix_or_a_typo_is_found_by_its_trigrams(client_f
     assert found(client, "көлік") == set()
 
 
+def test_a_russian_stop_word_in_the_query_is_not_required(client_for, coordinator, remarks):
+    """"через" has no Russian stem: the remark that does not say it is still found by
+    the other words ("поликлиник" is its own stem and a beginning of the written words)."""
+    client = client_for(coordinator)
+    assert found(client, "поликлиник через") == {remarks.polyclinic.reference}
+
+
 def test_exact_words_and_references_still_work(client_for, coordinator, remarks):
     client = client_for(coordinator)
     assert found(client, "vehicle payment") == {remarks.vehicle.reference}
