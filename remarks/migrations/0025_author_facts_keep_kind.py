@@ -16,6 +16,12 @@ def _rewrite(schema_editor, *, kind: bool) -> None:
     kept = quote("kind") if kind else "''"
     grouped = f", {quote('kind')}" if kind else ""
     with schema_editor.connection.cursor() as cursor:
+        if schema_editor.connection.vendor == "postgresql":
+            # Facts written meanwhile (an event committing between the DELETE and the INSERT, each
+            # with its own snapshot) would count twice: writers and the compaction wait (its
+            # advisory lock, remarks.stats.rollup.LOCK_ID) until the migration commits.
+            cursor.execute("SELECT pg_advisory_xact_lock(7300421)")
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
         # The grains both kinds of rows have (pending, day, total); a summary holds only the second.
         cursor.execute(f"DELETE FROM {table} WHERE detail = %s AND grain IN (0, 1, 2)", [False])
         cursor.execute(
