@@ -32,6 +32,14 @@ def test_generates_the_number_of_remarks_asked_for(generated):
     assert generated_remarks().count() == generated.count()
 
 
+def test_a_second_run_with_fewer_agencies_adds_its_remarks(db):
+    """The services of the first run keep their owners, among them agencies the second run
+    does not staff: their routed remarks get no assignee rather than stopping the run."""
+    generate(agencies=6, services=12)
+    generate(agencies=2, services=12, seed=8)
+    assert Remark.objects.count() == 2 * SMALL["remarks"]
+
+
 def test_outgoing_numbers_are_gap_free_per_agency_and_year(generated):
     generate(seed=8)  # a second run continues the series
     by_series = defaultdict(list)

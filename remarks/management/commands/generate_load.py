@@ -147,6 +147,9 @@ class Command(BaseCommand):
             service, _ = Service.objects.get_or_create(code=f"gen-service-{n}", defaults={
                 "owner": agencies[n % len(agencies)], "category": categories[n % len(categories)],
                 "name_kk": f"Қызмет {n}", "name_ru": f"Услуга {n}", "name_en": f"Service {n}"})
+            if service.owner_id not in {a.pk for a in agencies}:  # an earlier run's agency, not staffed now
+                service.owner = agencies[n % len(agencies)]
+                service.save(update_fields=["owner"])
             services.append(service)
         commission = Commission.objects.filter(host=ministry).first() or Commission.objects.create(
             host=ministry, name_kk="ВАК", name_ru="МВК", name_en="Interagency commission")
