@@ -128,6 +128,8 @@ class RemarkFilter(django_filters.FilterSet):
         self.needs = needs_me(user) if user is not None else None
         if self.needs is None:
             del self.filters["view"]
+        # The people the page offers when the reader may assign anyone: the bulk form's too.
+        self.assignees = None
         if not has_perm(user, "remarks.view_assignee"):
             # Who works a remark inside an agency is the staff's business.
             del self.filters["assignee"], self.filters["needs_assignee"]
@@ -135,6 +137,9 @@ class RemarkFilter(django_filters.FilterSet):
         scope = assignable_staff_scope(user)
         staff = staff_users()
         self.filters["assignee"].queryset = staff if scope is None else staff.filter(scope)
+        if scope is None:
+            self.assignees = ReadOnce(staff)
+            self.filters["assignee"].extra["listed"] = self.assignees
 
     def search(self, queryset, name, value):
         value = value.strip()

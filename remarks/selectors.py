@@ -49,10 +49,12 @@ def mark_notifications_read(request, remark: Remark) -> None:
 
 
 def remark_list_for(user) -> QuerySet[Remark]:
-    """Visible remarks with what a list row shows, in a fixed number of queries."""
+    """Visible remarks with what a list row shows, in a fixed number of queries; without their
+    description and its case-folded copy, which no list shows (up to 10,000 characters a row)."""
     return (
         remarks_visible_to(user)
         .select_related("category", "service", "agency", "assignee", "commission")
+        .defer("description", "search_text")
         .with_overdue_flag()
     )
 

@@ -47,11 +47,14 @@ class BulkForm(forms.Form):
     text = NoNulCharField(label=gettext_lazy("Official response"), max_length=10000, required=False,
                           widget=forms.Textarea(attrs={"rows": 4}))
 
-    def __init__(self, *args, user, agencies=None, **kwargs):
+    def __init__(self, *args, user, agencies=None, assignees=None, **kwargs):
         # Its own ids: the filter form on the same page has fields named agency and assignee too.
         kwargs.setdefault("auto_id", "bulk_%s")
         super().__init__(*args, **kwargs)
-        self.fields["agency"].given = agencies  # the queue's filters read them (a ReadOnce)
+        # The queue's filters read them (ReadOnce): every agency, and every officer and head
+        # when the reader may assign anyone (the lists this form offers).
+        self.fields["agency"].given = agencies
+        self.fields["assignee"].given = assignees
         self.fields["measure"].queryset = measures_for(user)
         # References are checked against what the user may see in the view, not here.
         self.fields["remarks"].choices = [(r, r) for r in self.data.getlist("remarks")] if self.is_bound else []
@@ -201,7 +204,8 @@ def remark_list(request: HttpRequest) -> HttpResponse:
         "filters_applied": any(name not in ("q", "view", "sort", "status", *PAGE_PARAMS) for name in params),
         "show_assignee": has_perm(user, "remarks.view_assignee"),
         "can_export": has_perm(user, "remarks.export_remarks"),
-        "bulk_form": BulkForm(user=user, agencies=remark_filter.agencies) if has_perm(user, "remarks.bulk_act")
+        "bulk_form": BulkForm(user=user, agencies=remark_filter.agencies,
+                                                assignees=remark_filter.assignees) if has_perm(user, "remarks.bulk_act")
         else None,
         "can_bulk_accept": has_perm(user, "remarks.bulk_accept"),
         "delivery_behind": delivery_behind(user),

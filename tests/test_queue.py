@@ -10,6 +10,7 @@ import re
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,7 +23,7 @@ from remarks.workflow import Action, Status
 QUEUE = reverse("remarks:list")
 # Exact query counts of each page, so that an added query per page shows up; a change of
 # the code that changes a count changes the number here, on purpose.
-QUEUE_QUERIES = {"coordinator": 14, "officer": 12, "coordinator_default": 14, "officer_default": 12, "head_default": 12}
+QUEUE_QUERIES = {"coordinator": 13, "officer": 12, "coordinator_default": 13, "officer_default": 12, "head_default": 12}
 # An officer's "needs me" page is read part by part (their own remarks, then the agency's
 # others: listing.SeekPage): one query more when their own do not fill the page.
 SECOND_PART_QUERIES = 1
@@ -249,6 +250,24 @@ def test_the_queue_offers_an_agency_added_since_in_its_filters_and_its_bulk_form
     assert offered(world.mia) == ["agency", "co_agency", "agency"]  # the filters, then the bulk form
     added = Agency.objects.create(code="NEW", name_kk="Жаңа", name_ru="Новое", name_en="New body", kind="agency")
     assert offered(added) == ["agency", "co_agency", "agency"]
+
+
+def test_the_queue_offers_the_same_assignees_in_its_filters_and_its_bulk_form_read_once(
+        client_for, coordinator, officer, other_officer, submit):
+    """One list of the officers and heads for both forms (a coordinator may assign anyone), and
+    a row reads neither the description nor its case-folded copy, which no list shows."""
+    submit()
+    with CaptureQueriesContext(connection) as context:
+        page = queue(client_for(coordinator)).content.decode()
+    lists = dict(re.findall(r'<select name="(\w*assignee)"[^>]*>(.*?)</select>', page, re.S))
+    assert set(lists) == {"assignee"} and len(re.findall(r'<select name="assignee"', page)) == 2
+    for person in (officer, other_officer):
+        assert page.count(f'<option value="{person.pk}">{person.get_full_name()}</option>') == 2
+    staff = [q["sql"] for q in context.captured_queries if "agencies_agencymembership" in q["sql"]
+             and q["sql"].startswith("SELECT DISTINCT")]
+    assert len(staff) == 1
+    assert not any('"remarks_remark"."description"' in q["sql"] or '"remarks_remark"."search_text"' in q["sql"]
+                   for q in context.captured_queries)
 
 
 # --- PostgreSQL full-text search -------------------------------------------------------
