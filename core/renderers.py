@@ -36,7 +36,8 @@ def _attrs(attrs) -> str:
 
 
 def _input(widget: dict) -> str:
-    value = "" if widget["value"] is None else f' value="{escape(widget["value"])}"'
+    # The template's `widget.value != None`: an equality, which a model choice's value of None meets.
+    value = "" if widget["value"] == None else f' value="{escape(widget["value"])}"'  # noqa: E711
     return f'<input type="{escape(widget["type"])}" name="{escape(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
 
 
