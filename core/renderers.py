@@ -62,32 +62,32 @@ def _options_written(widget: dict) -> bool:
                for option in options)
 
 
-def _select(context: dict) -> str:
-    widget = context["widget"]
-    parts = [f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+def _grouped(widget: dict, opening: str, item: str, closing: str) -> str:
+    """The options of a select or of a list of inputs: each in `item` ({} the option), a group's
+    between `opening` ({} its name) and `closing`."""
+    parts = []
     for group, options, _index in widget["optgroups"]:
         if group:
-            parts.append(f'\n  <optgroup label="{escape(group)}">')
-        parts.extend(f"\n  {OPTIONS[option['template_name']](option)}" for option in options)
+            parts.append(opening.format(escape(group)))
+        parts.extend(item.format(OPTIONS[option["template_name"]](option)) for option in options)
         if group:
-            parts.append("\n  </optgroup>")
-    parts.append("\n</select>")
+            parts.append(closing)
     return "".join(parts)
+
+
+def _select(context: dict) -> str:
+    widget = context["widget"]
+    options = _grouped(widget, '\n  <optgroup label="{}">', "\n  {}", "\n  </optgroup>")
+    return f'<select name="{escape(widget["name"])}"{_attrs(widget["attrs"])}>{options}\n</select>'
 
 
 def _multiple_input(context: dict) -> str:
     widget = context["widget"]
     attrs = widget["attrs"]
-    parts = ["<div", f' id="{escape(attrs["id"])}"' if attrs.get("id") else "",
-             f' class="{escape(attrs["class"])}"' if attrs.get("class") else "", ">"]
-    for group, options, _index in widget["optgroups"]:
-        if group:
-            parts.append(f"\n  <div><label>{escape(group)}</label>")
-        parts.extend(f"<div>\n    {OPTIONS[option['template_name']](option)}</div>" for option in options)
-        if group:
-            parts.append("\n  </div>")
-    parts.append("\n</div>")
-    return "".join(parts)
+    div_id = f' id="{escape(attrs["id"])}"' if attrs.get("id") else ""
+    div_class = f' class="{escape(attrs["class"])}"' if attrs.get("class") else ""
+    options = _grouped(widget, "\n  <div><label>{}</label>", "<div>\n    {}</div>", "\n  </div>")
+    return f"<div{div_id}{div_class}>{options}\n</div>"
 
 
 def _label(context: dict) -> str:
@@ -137,8 +137,7 @@ WRITTEN = {
                     "search", "tel", "color", "checkbox")},
 }
 # The templates whose options are written here only when every option's template is.
-WITH_OPTIONS = {f"{WIDGETS}select.html", f"{WIDGETS}checkbox_select.html", f"{WIDGETS}radio.html",
-                f"{WIDGETS}multiple_input.html"}
+WITH_OPTIONS = {name for name, function in WRITTEN.items() if function in (_select, _multiple_input)}
 
 
 class Written:
